@@ -1,0 +1,265 @@
+"""Questions to views: the answering use cases shared by Telegram, the console and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from bot import storage
+from bot.knowledge import Entry, KnowledgeBase
+from bot.matcher import ANSWER, DECLINE, SUGGEST, Matcher
+from bot.render import Renderer
+from bot.views import Button, View
+
+# Longer questions are cut before matching: a pasted document is not a question, and the cut
+# keeps matching time bounded whatever users send.
+MAX_QUESTION_CHARS = 500
+# Topics named in the decline message as examples.
+DECLINE_EXAMPLE_TOPICS = ("kampanye-ikut", "media-sosial", "kampanye-fasilitas", "sanksi")
+
+
+@dataclass
+class Answers:
+    """The answering core over one knowledge base (swap `kb` and `matcher` to reload)."""
+
+    kb: KnowledgeBase
+    matcher: Matcher
+    renderer: Renderer
+    db: sqlite_utils.Database | None = None
+
+    @classmethod
+    def build(
+        cls, kb: KnowledgeBase, db: sqlite_utils.Database | None = None, renderer=None
+    ) -> Answers:
+        """Index `kb` and return the service."""
+        return cls(kb, Matcher(kb), renderer or Renderer(), db)
+
+    def reload(self, kb: KnowledgeBase) -> None:
+        """Take a new knowledge base (after an admin edit) for the next question."""
+        self.matcher = Matcher(kb)
+        self.kb = kb
+
+    # -- questions ------------------------------------------------------------------------------
+
+    def ask(
+        self, question: str, lang: str | None = None, channel: str = "cli", record: bool = True
+    ) -> View:
+        """Answer a free-text question; `lang` None means: follow the question's language.
+
+        With `record`, the question is logged (text, band, entry, score; never who asked).
+        """
+        text = (question or "").strip()
+        truncated = len(text) if len(text) > MAX_QUESTION_CHARS else 0
+        text = text[:MAX_QUESTION_CHARS]
+        match = self.matcher.match(text)
+        lang = lang or match.lang
+        candidates = [
+            {"id": c.entry_id, "topic": c.topic, "score": c.score} for c in match.candidates
+        ]
+        if not match.candidates and not text:
+            view = View(self.renderer.render("empty", lang), band=DECLINE, lang=lang)
+        elif match.band == ANSWER and match.best:
+            view = self.entry_view(
+                match.best.entry_id, lang, truncated=MAX_QUESTION_CHARS * bool(truncated)
+            )
+        elif match.band == SUGGEST:
+            view = self._suggest_view(match.candidates, lang)
+        elif not self.matcher.normalizer.raw_tokens(text):
+            view = View(self.renderer.render("empty", lang), band=DECLINE, lang=lang)
+        else:
+            view = self._decline_view(lang, text)
+        view = View(
+            text=view.text,
+            buttons=view.buttons,
+            band=match.band,
+            entry_id=view.entry_id if match.band == ANSWER else None,
+            topic=view.topic if match.band == ANSWER else None,
+            score=match.score,
+            candidates=candidates,
+            lang=lang,
+        )
+        if record and self.db is not None and text:
+            qid = storage.log_question(
+                self.db,
+                question=text,
+                lang=lang,
+                band=match.band,
+                entry_id=view.entry_id,
+                score=match.score,
+                channel=channel,
+            )
+            view = View(**{**view.__dict__, "question_id": qid})
+        return view
+
+    def search(self, question: str, limit: int = 5) -> list[str]:
+        """Entry ids worth offering for a partial question (inline mode), best first."""
+        match = self.matcher.match(question[:MAX_QUESTION_CHARS], top=limit)
+        floor = self.matcher.params.suggest_at
+        return [c.entry_id for c in match.candidates if c.score >= floor]
+
+    def _suggest_view(self, candidates, lang: str) -> View:
+        entries = [self.kb.entries[c.entry_id] for c in candidates]
+        text = self.renderer.render("suggest", lang, choices=[e.title[lang] for e in entries])
+        buttons = [[Button(e.title[lang], f"ans:{e.id}")] for e in entries]
+        buttons.append([Button(self.renderer.label("topics", lang), "topics")])
+        return View(text, buttons, band=SUGGEST, lang=lang)
+
+    def _decline_view(self, lang: str, question: str = "") -> View:
+        # The question is quoted back (escaped by the template) so the user sees what was read.
+        question = question if len(question) <= 120 else question[:117] + "..."
+        topics = [
+            self.kb.topics[t].title[lang] for t in DECLINE_EXAMPLE_TOPICS if t in self.kb.topics
+        ]
+        text = self.renderer.render("decline", lang, topics=topics, question=question)
+        return View(
+            text, [[Button(self.renderer.label("topics", lang), "topics")]], band=DECLINE, lang=lang
+        )
+
+    # -- entries --------------------------------------------------------------------------------
+
+    def _citations(self, entry: Entry, lang: str) -> list[dict]:
+        grouped: dict[str, dict] = {}
+        for cite in entry.citations:
+            source = self.kb.sources[cite.source]
+            group = grouped.setdefault(source.id, {"short": source.short, "labels": []})
+            group["labels"].append(source.items[cite.item].label[lang])
+        return list(grouped.values())
+
+    def entry_view(self, entry_id: str, lang: str, truncated: int = 0) -> View:
+        """The full answer of one entry, with its buttons."""
+        entry = self.kb.entries.get(entry_id)
+        if entry is None:
+            return self.unknown_entry_view(lang)
+        r = self.renderer
+        text = r.render(
+            "answer",
+            lang,
+            verdict=r.label(f"verdict_{entry.verdict}", lang),
+            title=entry.title[lang],
+            answer=entry.answer[lang],
+            citations=self._citations(entry, lang),
+            sanction=(entry.sanction or {}).get(lang, ""),
+            truncated=truncated,
+        )
+        rows = [
+            [Button(r.label("basis", lang), f"basis:{entry.id}")],
+            [
+                Button(r.label("thumbs_up", lang), f"fb:{entry.id}:up"),
+                Button(r.label("thumbs_down", lang), f"fb:{entry.id}:down"),
+            ],
+        ]
+        if entry.related:
+            rows[0].append(Button(r.label("related", lang), f"rel:{entry.id}"))
+        if entry.verdict == "dilarang":
+            rows.append([Button(r.label("report", lang), f"lapor:{entry.topic}")])
+        return View(text, rows, band=ANSWER, entry_id=entry.id, topic=entry.topic, lang=lang)
+
+    def unknown_entry_view(self, lang: str) -> View:
+        """Reply for a button that points at an entry that no longer exists."""
+        return View(
+            self.renderer.render("unknown_entry", lang),
+            [[Button(self.renderer.label("topics", lang), "topics")]],
+            lang=lang,
+        )
+
+    def basis_view(self, entry_id: str, lang: str) -> View:
+        """The exact wording of every cited article and circular item of an entry."""
+        entry = self.kb.entries.get(entry_id)
+        if entry is None:
+            return self.unknown_entry_view(lang)
+        sources: dict[str, dict] = {}
+        for cite in entry.citations:
+            src = self.kb.sources[cite.source]
+            group = sources.setdefault(
+                src.id,
+                {
+                    "short": src.short,
+                    "title": src.title,
+                    "issuer": src.issuer,
+                    "date": src.date,
+                    "origin": src.origin,
+                    "parts": [],
+                },
+            )
+            item = src.items[cite.item]
+            group["parts"].append(
+                {"label": item.label[lang], "quoted": item.quoted, "text": item.text}
+            )
+        text = self.renderer.render(
+            "basis", lang, title=entry.title[lang], sources=list(sources.values())
+        )
+        back = [[Button(self.renderer.label("back_to_answer", lang), f"ans:{entry.id}")]]
+        return View(text, back, entry_id=entry.id, topic=entry.topic, lang=lang)
+
+    def related_view(self, entry_id: str, lang: str) -> View:
+        """The entries related to one entry, as choices."""
+        entry = self.kb.entries.get(entry_id)
+        if entry is None:
+            return self.unknown_entry_view(lang)
+        related = [self.kb.entries[r] for r in entry.related if r in self.kb.entries]
+        text = self.renderer.render(
+            "related", lang, title=entry.title[lang], choices=[e.title[lang] for e in related]
+        )
+        rows = [[Button(e.title[lang], f"ans:{e.id}")] for e in related]
+        rows.append([Button(self.renderer.label("back_to_answer", lang), f"ans:{entry.id}")])
+        return View(text, rows, entry_id=entry.id, topic=entry.topic, lang=lang)
+
+    # -- browsing -------------------------------------------------------------------------------
+
+    def topics_view(self, lang: str) -> View:
+        """Every topic as a button."""
+        topics = list(self.kb.topics.values())
+        text = self.renderer.render("topics", lang, topics=[t.title[lang] for t in topics])
+        rows = [[Button(t.title[lang], f"topic:{t.id}")] for t in topics]
+        return View(text, rows, lang=lang)
+
+    def topic_view(self, topic_id: str, lang: str) -> View:
+        """The entries of one topic as buttons, with a way back."""
+        topic = self.kb.topics.get(topic_id)
+        if topic is None:
+            return self.topics_view(lang)
+        entries = self.kb.entries_of(topic_id)
+        text = self.renderer.render(
+            "topic",
+            lang,
+            title=topic.title[lang],
+            description=topic.description[lang],
+            choices=[e.title[lang] for e in entries],
+        )
+        rows = [[Button(e.title[lang], f"ans:{e.id}")] for e in entries]
+        rows.append([Button(self.renderer.label("back", lang), "topics")])
+        return View(text, rows, topic=topic_id, lang=lang)
+
+    def feedback(self, entry_id: str, up: bool, lang: str, question_id: int | None = None) -> View:
+        """Record 👍/👎 for an entry and thank the user."""
+        if self.db is not None and entry_id in self.kb.entries:
+            storage.record_feedback(self.db, entry_id, 1 if up else -1, question_id)
+        return View(self.renderer.render("feedback_thanks", lang), lang=lang)
+
+    def welcome_view(self, lang: str, name: str = "") -> View:
+        """The /start greeting with its four doors: ask, topics, report, privacy."""
+        r = self.renderer
+        rows = [
+            [Button(r.label("ask", lang), "page:help"), Button(r.label("topics", lang), "topics")],
+            [
+                Button(r.label("report", lang), "lapor:"),
+                Button(r.label("privacy", lang), "page:privacy"),
+            ],
+        ]
+        return View(r.render("welcome", lang, name=name), rows, lang=lang)
+
+    def language_view(self, lang: str, changed: bool) -> View:
+        """The language picker (or the confirmation of a switch)."""
+        r = self.renderer
+        rows = [
+            [
+                Button(r.label("lang_id", lang), "lang:id"),
+                Button(r.label("lang_en", lang), "lang:en"),
+            ]
+        ]
+        return View(r.render("language", lang, changed=changed), [] if changed else rows, lang=lang)
+
+    def page(self, template: str, lang: str, /, **context) -> View:
+        """A static page (help, privacy, ...) rendered from its template."""
+        return View(self.renderer.render(template, lang, **context), lang=lang)

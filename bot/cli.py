@@ -1,0 +1,142 @@
+"""Command line: argument parsing only; every command calls one core function."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from bot import kbio, knowledge
+from bot.config import ConfigError, Settings
+from bot.core import Core
+from bot.render import html_to_text
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="bot.py", description="Netralitas ASN assistant: Telegram bot, console chat and tools."
+    )
+    sub = ap.add_subparsers(dest="command")
+    run = sub.add_parser(
+        "run", help="run the Telegram bot (polling, or webhook with --webhook-url)"
+    )
+    run.add_argument("--webhook-url", help="public HTTPS URL Telegram posts updates to")
+    run.add_argument("--listen", default="127.0.0.1", help="address the webhook server binds")
+    run.add_argument("--port", type=int, default=8443, help="port the webhook server binds")
+    sub.add_parser("chat", help="chat with the bot in this terminal")
+    ask = sub.add_parser("ask", help="answer questions given as arguments or one a line on stdin")
+    ask.add_argument("--json", action="store_true", help="one JSON object a line")
+    ask.add_argument("question", nargs="*")
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    kb_sub.add_parser("validate", help="check every knowledge file, naming file and entry")
+    build = kb_sub.add_parser("build", help="compile the files into the database")
+    build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    export = kb_sub.add_parser("export", help="write the live knowledge base as YAML or TSV")
+    export.add_argument("--format", choices=("yaml", "tsv"), default="yaml")
+    export.add_argument("--to", type=Path, help="write entries/<topic>.yaml files into this folder")
+    kb_sub.add_parser("stats", help="entries and phrasings per topic")
+    return ap
+
+
+def _ask(core: Core, args: argparse.Namespace) -> int:
+    questions = args.question or (line.rstrip("\n") for line in sys.stdin)
+    for question in questions:
+        if not question.strip():
+            continue
+        view = core.answers.ask(question, channel="cli", record=False)
+        if args.json:
+            record = {
+                "question": question,
+                "band": view.band,
+                "topic": view.topic,
+                "id": view.entry_id,
+                "score": view.score,
+                "reply": view.text,
+                "candidates": view.candidates,
+            }
+            print(json.dumps(record, ensure_ascii=False), flush=True)
+        else:
+            print(html_to_text(view.text) + "\n", flush=True)
+    return 0
+
+
+def _kb(settings: Settings, args: argparse.Namespace) -> int:
+    if args.kb_command == "validate":
+        kb = knowledge.load_directory(settings.knowledge_dir)
+        print(f"ok: {len(kb.entries)} entries, {len(kb.sources)} sources, {len(kb.topics)} topics")
+        return 0
+    core = Core.open(settings)
+    if args.kb_command == "build":
+        rebuilt, kb = knowledge.sync(core.db, settings.knowledge_dir, force=args.force)
+        state = "rebuilt" if rebuilt else "unchanged (content hash matches)"
+        print(f"{state}: {len(kb.entries)} entries into {settings.database_path}")
+    elif args.kb_command == "export":
+        kb = core.answers.kb
+        if args.to:
+            for path in kbio.write_entry_files(kb, args.to):
+                print(path)
+        else:
+            sys.stdout.write(kbio.export_yaml(kb) if args.format == "yaml" else kbio.export_tsv(kb))
+    elif args.kb_command == "stats":
+        kb = core.answers.kb
+        print(f"{'topic':22} entries  id  en")
+        for topic in kb.topics:
+            entries = kb.entries_of(topic)
+            n_id = sum(len(e.questions["id"]) for e in entries)
+            n_en = sum(len(e.questions["en"]) for e in entries)
+            print(f"{topic:22} {len(entries):7} {n_id:3} {n_en:3}")
+        total = sum(len(e.questions["id"]) + len(e.questions["en"]) for e in kb.entries.values())
+        print(f"total: {len(kb.entries)} entries, {total} phrasings, {len(kb.sources)} sources")
+    return 0
+
+
+def _chat(core: Core) -> int:
+    from bot.console import ConsoleChat
+
+    ConsoleChat(core.answers, sys.stdout).run(sys.stdin, prompt=sys.stdin.isatty())
+    return 0
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.app import run_bot  # Telegram is only imported when the bot really runs
+
+    return run_bot(settings, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python bot.py` and the `netralitas-bot` script."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.load()
+        logging.basicConfig(
+            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+        # httpx logs every request URL at INFO, and Bot API URLs carry the token.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        if args.command == "kb":
+            return _kb(settings, args)
+        if args.command == "run" or (args.command is None and settings.telegram_bot_token):
+            return _run(settings, args if args.command else _parser().parse_args(["run"]))
+        core = Core.open(settings)
+        if args.command == "ask":
+            return _ask(core, args)
+        if args.command is None:
+            print(
+                "No TELEGRAM_BOT_TOKEN set: starting the console chat. "
+                "Put a token from @BotFather in .env to run on Telegram.",
+                flush=True,
+            )
+        return _chat(core)
+    except knowledge.KnowledgeError as exc:
+        print("The knowledge base is invalid:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 2
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

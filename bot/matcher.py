@@ -1,0 +1,176 @@
+"""Matching a question to knowledge-base entries: the index, the scoring and the three bands.
+
+Scoring, per entry, mixes three signals measured on the dev set (see bench/matching.py):
+- coverage: how much of the question's weighted vocabulary the entry's phrasings contain
+  (an off-topic question has words no entry knows, so its coverage stays low);
+- closeness: the best idf-weighted cosine between the question and one phrasing;
+- shape: rapidfuzz's token-set ratio against that phrasing (word order, partial overlaps).
+Typos are folded by mapping unknown words to the closest known word with rapidfuzz.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.knowledge import KnowledgeBase
+from bot.normalize import Normalizer
+
+ANSWER, SUGGEST, DECLINE = "answer", "suggest", "decline"
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    """Weights and thresholds; tuned on the dev set, kept here so benchmarks can vary them."""
+
+    w_coverage: float = 0.45
+    w_cosine: float = 0.35
+    w_fuzz: float = 0.20
+    answer_at: float = 52.0  # at or above: answer, if the runner-up topic is far enough behind
+    sure_at: float = 68.0  # at or above: answer even when a close runner-up exists
+    margin: float = 4.0  # points between best and best entry of another topic
+    suggest_at: float = 38.0  # between this and answer_at: "did you mean"
+    typo_cutoff: float = 82.0  # rapidfuzz ratio for mapping an unknown word to a known one
+    rerank: int = 25  # entries scored in full after the coverage pass
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entry considered for a question, with its 0-100 score."""
+
+    entry_id: str
+    topic: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome for one question: band, ranked candidates, detected language."""
+
+    band: str
+    candidates: list[Candidate]
+    lang: str
+
+    @property
+    def best(self) -> Candidate | None:
+        """The answered entry (only in the answer band)."""
+        return self.candidates[0] if self.band == ANSWER and self.candidates else None
+
+    @property
+    def score(self) -> float:
+        """Score of the best candidate, 0 when there is none."""
+        return self.candidates[0].score if self.candidates else 0.0
+
+
+@dataclass
+class _Phrasing:
+    entry: int
+    tokens: frozenset[str]
+    text: str
+    norm: float  # sum of squared idf of its tokens
+
+
+class Matcher:
+    """An index over every phrasing of a knowledge base."""
+
+    def __init__(self, kb: KnowledgeBase, params: MatchParams | None = None):
+        self.params = params or MatchParams()
+        self.normalizer = Normalizer.from_lexicon(kb.lexicon)
+        self.entry_ids: list[str] = list(kb.entries)
+        self.topics: list[str] = [kb.entries[e].topic for e in self.entry_ids]
+        phrasings: list[tuple[int, list[str]]] = []
+        for i, eid in enumerate(self.entry_ids):
+            entry = kb.entries[eid]
+            texts = [*entry.questions["id"], *entry.questions["en"], *entry.title.values()]
+            for text in texts:
+                toks = self.normalizer.tokens(text)
+                if toks:
+                    phrasings.append((i, toks))
+        vocab_of: list[set[str]] = [set() for _ in self.entry_ids]
+        for i, toks in phrasings:
+            vocab_of[i].update(toks)
+        df: dict[str, int] = defaultdict(int)
+        for vocab in vocab_of:
+            for tok in vocab:
+                df[tok] += 1
+        n = max(len(self.entry_ids), 1)
+        self.idf: dict[str, float] = {t: math.log(1 + n / d) for t, d in df.items()}
+        self.unknown_idf = math.log(1 + n / 0.5)
+        self.vocab: list[str] = sorted(self.idf)
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        for i, vocab in enumerate(vocab_of):
+            for tok in vocab:
+                self.postings[tok].append(i)
+        self.phrasings_of: list[list[_Phrasing]] = [[] for _ in self.entry_ids]
+        for i, toks in phrasings:
+            tokset = frozenset(toks)
+            norm = sum(self.idf[t] ** 2 for t in tokset)
+            self.phrasings_of[i].append(_Phrasing(i, tokset, " ".join(toks), norm))
+
+    def _resolve(self, tokens: list[str]) -> list[tuple[str, float, float]]:
+        """Each query token as (known token or itself, similarity 0-1, idf)."""
+        out = []
+        for tok in dict.fromkeys(tokens):
+            if tok in self.idf:
+                out.append((tok, 1.0, self.idf[tok]))
+                continue
+            found = None
+            if len(tok) >= 4 and not tok.isdigit():
+                found = process.extractOne(
+                    tok, self.vocab, scorer=fuzz.ratio, score_cutoff=self.params.typo_cutoff
+                )
+            if found:
+                known = found[0]
+                out.append((known, found[1] / 100, self.idf[known]))
+            else:
+                out.append((tok, 0.0, self.unknown_idf))
+        return out
+
+    def match(self, question: str, top: int = 3) -> Match:
+        """Rank entries for a question and decide the band; keep the `top` best candidates."""
+        p = self.params
+        lang = self.normalizer.language(question)
+        resolved = self._resolve(self.normalizer.tokens(question))
+        weights = {t: (sim * idf) ** 2 for t, sim, idf in resolved if sim > 0}
+        total = sum(idf**2 for _, _, idf in resolved)
+        if not weights or total == 0:
+            return Match(DECLINE, [], lang)
+
+        coverage: dict[int, float] = defaultdict(float)
+        for tok, w in weights.items():
+            for i in self.postings.get(tok, ()):
+                coverage[i] += w
+        shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: p.rerank]
+        query_text = " ".join(t for t, sim, _ in resolved if sim > 0)
+        scored = []
+        for i in shortlist:
+            best_cos = best_fuzz = 0.0
+            for ph in self.phrasings_of[i]:
+                shared = sum(w for t, w in weights.items() if t in ph.tokens)
+                cos = shared / math.sqrt(total * ph.norm) if ph.norm else 0.0
+                if cos > best_cos:
+                    best_cos = cos
+            # Shape only matters among the closest phrasings; scoring all would cost latency.
+            fz = process.extractOne(
+                query_text, [ph.text for ph in self.phrasings_of[i]], scorer=fuzz.token_set_ratio
+            )
+            best_fuzz = fz[1] / 100 if fz else 0.0
+            score = 100 * (
+                p.w_coverage * coverage[i] / total + p.w_cosine * best_cos + p.w_fuzz * best_fuzz
+            )
+            scored.append(Candidate(self.entry_ids[i], self.topics[i], round(score, 1)))
+        scored.sort(key=lambda c: c.score, reverse=True)
+        best = scored[0]
+        rival = next((c.score for c in scored[1:] if c.topic != best.topic), 0.0)
+        if best.score >= p.sure_at or (
+            best.score >= p.answer_at and best.score - rival >= p.margin
+        ):
+            band = ANSWER
+        elif best.score >= p.suggest_at:
+            band = SUGGEST
+        else:
+            band = DECLINE
+        return Match(band, scored[:top], lang)

@@ -1,0 +1,86 @@
+"""Text normalisation: the way ASN type becomes the tokens the matcher compares.
+
+The same normaliser runs over the knowledge base's phrasings and over every question, so slang,
+typos in repeated letters and affixes fold the same way on both sides.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
+
+_REDUPLICATION = re.compile(r"\b([a-z]{2,})2\b")  # "undang2" -> "undang undang"
+_REPEATS = re.compile(r"([a-z])\1{2,}")  # "bolehhh" -> "boleh"
+_TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    return StemmerFactory().create_stemmer()
+
+
+@lru_cache(maxsize=50_000)
+def stem(token: str) -> str:
+    """Indonesian stem of one token (Sastrawi); short and numeric tokens are left alone."""
+    if len(token) <= 3 or token.isdigit():
+        return token
+    return _stemmer().stem(token) or token
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """Turns text into comparable tokens using the lexicon from `knowledge/slang.yaml`."""
+
+    slang: dict[str, str] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
+    english: frozenset[str] = frozenset()
+    indonesian: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_lexicon(cls, lexicon: dict[str, Any]) -> Normalizer:
+        """Build from the lexicon mapping stored with the knowledge base."""
+        return cls(
+            slang=dict(lexicon.get("slang", {})),
+            stopwords=frozenset(lexicon.get("stopwords", [])),
+            english=frozenset(lexicon.get("english", [])),
+            indonesian=frozenset(lexicon.get("indonesian", [])),
+        )
+
+    def raw_tokens(self, text: str) -> list[str]:
+        """Lower-cased word tokens, emoji and punctuation gone, repeated letters folded."""
+        text = unicodedata.normalize("NFKC", text).casefold()
+        text = _REDUPLICATION.sub(r"\1 \1", text)
+        text = _REPEATS.sub(r"\1", text)
+        return _TOKEN.findall(text)
+
+    def expand(self, token: str) -> list[str]:
+        """Slang mapping of one token (hyphenated forms first, then their parts)."""
+        if token in self.slang:
+            return self.slang[token].split()
+        if "-" in token:
+            return [w for part in token.split("-") for w in self.expand(part)]
+        return [token]
+
+    def tokens(self, text: str) -> list[str]:
+        """Content tokens: slang mapped, stemmed, stopwords dropped, order kept."""
+        out: list[str] = []
+        for raw in self.raw_tokens(text):
+            for word in self.expand(raw):
+                if word in self.stopwords:
+                    continue
+                stemmed = stem(word)
+                if stemmed not in self.stopwords:
+                    out.append(stemmed)
+        return out
+
+    def language(self, text: str) -> str:
+        """'en' when the text reads as English, else 'id' (the bot's default)."""
+        words = self.raw_tokens(text)
+        en = sum(w in self.english for w in words)
+        idn = sum(w in self.indonesian or w in self.slang for w in words)
+        return "en" if en > idn else "id"

@@ -1,0 +1,1 @@
+"""Telegram handlers: translate updates into core use cases and views into Telegram messages."""

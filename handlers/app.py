@@ -1,0 +1,156 @@
+"""`build_application(settings)`: the one factory of the Telegram bot. Tests call it too.
+
+Every handler is registered here, in one visible order (first match wins within a group):
+  group 0: commands, the report conversation, buttons, free text, non-text messages
+  group 1: inline queries
+  group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import secrets
+
+from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    PersistenceInput,
+    TypeHandler,
+    filters,
+)
+from telegram.request import HTTPXRequest
+
+from bot.config import Settings
+from bot.core import Core
+from handlers import ask, inline, start, topics
+from handlers.persistence import SQLitePersistence
+
+log = logging.getLogger(__name__)
+
+# Command menus shown by Telegram, per language (command, description template label).
+COMMANDS = ("start", "topik", "lapor", "status", "bahasa", "bantuan", "privasi")
+
+
+async def _post_init(application: Application) -> None:
+    """Set the command menus in Indonesian (default) and English."""
+    renderer = application.bot_data["core"].answers.renderer
+    for lang, code in (("id", None), ("en", "en")):
+        commands = [BotCommand(c, renderer.label(f"cmd_{c}", lang)) for c in COMMANDS]
+        await application.bot.set_my_commands(
+            commands, scope=BotCommandScopeDefault(), language_code=code
+        )
+
+
+async def _flush(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Write conversation states and user data now, not at the next 60-second tick."""
+    await context.application.update_persistence()
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the failing update by id (never its content), apologise, keep serving others."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update %s failed", update_id, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat:
+        core: Core = context.application.bot_data["core"]
+        user = update.effective_user
+        lang = "en" if user and (user.language_code or "").startswith("en") else "id"
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id, core.answers.renderer.render("error", lang)
+            )
+        except Exception:  # noqa: BLE001 - the apology is best effort
+            log.warning("could not send the apology for update %s", update_id)
+    admin_chat = context.application.bot_data["core"].settings.telegram_admin_chat_id
+    if admin_chat and context.error is not None:
+        # Only the error type and update id: an admin chat must not receive users' texts.
+        text = f"⚠️ update {update_id}: <code>{html.escape(repr(context.error))[:300]}</code>"
+        try:
+            await context.bot.send_message(admin_chat, text, parse_mode=ParseMode.HTML)
+        except Exception:  # noqa: BLE001
+            log.warning("could not tell the admin chat about update %s", update_id)
+
+
+def build_application(settings: Settings, core: Core | None = None) -> Application:
+    """Build the bot: persistence, rate limiter, error handler and every handler."""
+    core = core or Core.open(settings)
+    persistence = SQLitePersistence(
+        core.db,
+        # bot_data holds the live core; chat data is unused; callback data is plain strings.
+        store_data=PersistenceInput(bot_data=False, chat_data=False, callback_data=False),
+    )
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.api_url)
+        .base_file_url(settings.file_url)
+        .persistence(persistence)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .request(HTTPXRequest(connection_pool_size=16, connect_timeout=10, read_timeout=15))
+        .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
+        .post_init(_post_init)
+    )
+    if settings.rate_limit_per_second > 0:
+        # Telegram's flood limits: the library's limiter, with bounded retries on RetryAfter.
+        builder = builder.rate_limiter(
+            AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
+        )
+    application = builder.build()
+    application.bot_data["core"] = core
+
+    private = filters.ChatType.PRIVATE
+    application.add_handlers(
+        [
+            CommandHandler("start", start.start),
+            CommandHandler(["bantuan", "help"], start.help_command),
+            CommandHandler(["privasi", "privacy"], start.privacy),
+            CommandHandler(["bahasa", "language"], start.language),
+            CommandHandler(["topik", "topics"], topics.topics_command),
+            CallbackQueryHandler(start.on_page_button, pattern=r"^(page|lang):"),
+            CallbackQueryHandler(
+                topics.on_button, pattern=r"^(ans|basis|rel|topic|topics|fb)(:|$)"
+            ),
+            MessageHandler(filters.TEXT & ~filters.COMMAND, ask.on_text),
+            MessageHandler(
+                private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
+                ask.on_other,
+            ),
+        ],
+        group=0,
+    )
+    application.add_handler(InlineQueryHandler(inline.on_inline_query), group=1)
+    application.add_handler(TypeHandler(Update, _flush), group=9)
+    application.add_error_handler(_on_error)
+    return application
+
+
+def run_bot(
+    settings: Settings, webhook_url: str | None = None, listen: str = "127.0.0.1", port: int = 8443
+) -> int:
+    """Run until stopped: long polling, or a webhook server when `webhook_url` is given."""
+    application = build_application(settings)
+    # PTB's run_* need a current event loop on the main thread (Python 3.12+ has none by default).
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    if webhook_url:
+        secret = settings.webhook_secret_token or secrets.token_urlsafe(32)
+        # Telegram echoes the secret in a header; PTB refuses updates without it.
+        application.run_webhook(
+            listen=listen,
+            port=port,
+            webhook_url=webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=30)
+    return 0

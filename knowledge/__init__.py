@@ -1,0 +1,1 @@
+"""The curated knowledge base (YAML data). `bot.knowledge` loads and validates it."""

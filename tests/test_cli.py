@@ -1,0 +1,74 @@
+"""The command line: the JSON contract scorers rely on, and the console chat over stdin."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env["DATABASE_PATH"] = str(tmp_path / "cli.db")
+    return subprocess.run(
+        [sys.executable, "bot.py", *args],
+        cwd=PROJECT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_ask_json_gives_one_object_per_question_with_the_contract_fields(tmp_path):
+    stdin = "boleh share postingan paslon di grup WA kantor?\nresep soto ayam\n\n"
+    proc = _run(["ask", "--json"], tmp_path, stdin)
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(lines) == 2
+    answered, declined = lines
+    assert set(answered) == {"question", "band", "topic", "id", "score", "reply", "candidates"}
+    assert answered["band"] == "answer" and answered["topic"] == "media-sosial"
+    assert answered["candidates"][0]["id"] == answered["id"]
+    assert 0 <= answered["score"] <= 100
+    assert declined["band"] == "decline"
+    assert declined["topic"] is None and declined["id"] is None
+    assert len(declined["candidates"]) <= 3
+
+
+def test_ask_with_arguments_prints_plain_text(tmp_path):
+    proc = _run(["ask", "Bolehkah PNS jadi pengurus partai politik?"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "Dilarang" in proc.stdout and "<b>" not in proc.stdout
+
+
+def test_console_chat_answers_and_follows_numbered_buttons(tmp_path):
+    stdin = "boleh pakai kaos partai pas kampanye?\n1\n/topik\n/keluar\n"
+    proc = _run(["chat"], tmp_path, stdin)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Atribut" in out or "atribut" in out
+    assert "Dasar hukum" in out  # option [1] of the answer opened the legal basis
+    assert "Topik netralitas ASN" in out
+
+
+def test_bare_bot_py_without_token_starts_the_console_chat(tmp_path):
+    proc = _run([], tmp_path, "boleh nyoblos?\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "No TELEGRAM_BOT_TOKEN" in proc.stdout.splitlines()[0]
+    assert "asisten Netralitas ASN" in proc.stdout
+
+
+def test_kb_commands_validate_stats_and_export(tmp_path):
+    assert "ok:" in _run(["kb", "validate"], tmp_path).stdout
+    stats = _run(["kb", "stats"], tmp_path).stdout
+    assert "media-sosial" in stats and "total:" in stats
+    tsv = _run(["kb", "export", "--format", "tsv"], tmp_path).stdout.splitlines()
+    assert tsv[0].startswith("id\ttopic\tverdict")
+    exported = _run(["kb", "export", "--to", str(tmp_path / "out")], tmp_path)
+    assert (tmp_path / "out" / "entries" / "sanksi.yaml").is_file(), exported.stderr

@@ -1,0 +1,108 @@
+"""A reviewer who breaks a knowledge file is told which file and entry, and what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import knowledge, storage
+from bot.config import DEFAULT_KNOWLEDGE_DIR
+from bot.knowledge import KnowledgeError, load_directory
+
+
+def _edit_first_entry(kb_dir: Path, change) -> Path:
+    path = sorted((kb_dir / "entries").glob("*.yaml"))[0]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data["entries"][0], data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def _problems(kb_dir: Path) -> str:
+    with pytest.raises(KnowledgeError) as err:
+        load_directory(kb_dir)
+    return str(err.value)
+
+
+def test_the_shipped_knowledge_base_is_valid_and_covers_every_topic():
+    kb = load_directory(DEFAULT_KNOWLEDGE_DIR)
+    assert len(kb.topics) == 24
+    for topic in kb.topics:
+        assert kb.entries_of(topic), topic
+
+
+def test_every_entry_has_enough_phrasings_in_both_languages_and_a_citation():
+    kb = load_directory(DEFAULT_KNOWLEDGE_DIR)
+    for entry in kb.entries.values():
+        assert len(entry.questions["id"]) >= 8, entry.id
+        assert len(entry.questions["en"]) >= 3, entry.id
+        assert entry.citations, entry.id
+
+
+def test_unknown_topic_names_file_and_entry(kb_copy):
+    path = _edit_first_entry(kb_copy, lambda e, d: d.update(topic="pemilu-lain"))
+    message = _problems(kb_copy)
+    assert f"entries/{path.name}" in message and "unknown topic 'pemilu-lain'" in message
+
+
+def test_citation_to_unknown_source_or_item_is_refused(kb_copy):
+    def change(entry, _):
+        entry["citations"] = [{"source": "se-fiktif-2099", "item": "A.1"}]
+        entry["id"] = "entri-uji"
+
+    _edit_first_entry(kb_copy, change)
+    message = _problems(kb_copy)
+    assert "entry 'entri-uji': citation to unknown source 'se-fiktif-2099'" in message
+
+    def change_item(entry, _):
+        entry["citations"] = [{"source": "se-sekadau-2023", "item": "Z.9"}]
+
+    _edit_first_entry(kb_copy, change_item)
+    assert "unknown item 'Z.9' of source 'se-sekadau-2023'" in _problems(kb_copy)
+
+
+def test_missing_field_is_named(kb_copy):
+    _edit_first_entry(kb_copy, lambda e, d: e.pop("answer"))
+    assert "field 'answer' needs non-empty 'id' and 'en' texts" in _problems(kb_copy)
+
+
+def test_duplicate_id_and_duplicate_phrasing_are_refused(kb_copy):
+    def duplicate(entry, data):
+        data["entries"].append(dict(entry))
+
+    _edit_first_entry(kb_copy, duplicate)
+    message = _problems(kb_copy)
+    assert "duplicate id" in message
+
+
+def test_duplicate_phrasing_across_entries_is_refused(kb_copy):
+    def copy_question(entry, data):
+        data["entries"][1]["questions"]["id"].append(entry["questions"]["id"][0])
+
+    _edit_first_entry(kb_copy, copy_question)
+    assert "duplicate phrasing" in _problems(kb_copy)
+
+
+def test_malformed_yaml_names_the_file(kb_copy):
+    path = sorted((kb_copy / "entries").glob("*.yaml"))[-1]
+    path.write_text("topic: sanksi\nentries: [\n  - id: x\n", encoding="utf-8")
+    assert f"{path.name}: malformed YAML" in _problems(kb_copy)
+
+
+def test_database_is_rebuilt_only_when_the_files_change(kb_copy, tmp_path):
+    db = storage.open_database(tmp_path / "kb.db")
+    rebuilt, kb = knowledge.sync(db, kb_copy)
+    assert rebuilt and kb.entries
+    rebuilt, _ = knowledge.sync(db, kb_copy)
+    assert not rebuilt
+
+    def retitle(entry, _):
+        entry["title"]["id"] = "Judul yang diperbarui"
+
+    path = _edit_first_entry(kb_copy, retitle)
+    rebuilt, kb = knowledge.sync(db, kb_copy)
+    assert rebuilt
+    first_id = yaml.safe_load(path.read_text())["entries"][0]["id"]
+    assert kb.entries[first_id].title["id"] == "Judul yang diperbarui"
