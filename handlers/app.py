@@ -109,6 +109,9 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     application.bot_data["core"] = core
 
     private = filters.ChatType.PRIVATE
+    # Conversations first: while one is active it sees the user's messages before free text.
+    # -- reports (tips): register the report conversation and /status, /laporan here --
+    # -- admin (knowledge base): register /kb, /tinjau, /statistik and uploads here --
     application.add_handlers(
         [
             CommandHandler("start", start.start),
