@@ -132,9 +132,12 @@ def _read_lexicon(path: Path, problems: list[str]) -> dict[str, Any]:
     data = _read_yaml(path, problems) or {}
     if not isinstance(data, dict) or not isinstance(data.get("slang"), dict):
         problems.append(f"{path.name}: expected a 'slang' mapping")
-        return {"slang": {}, "stopwords": [], "english": [], "indonesian": []}
+        return {"slang": {}, "phrases": {}, "stopwords": [], "english": [], "indonesian": []}
     return {
         "slang": {str(k).lower(): str(v or "").lower() for k, v in data["slang"].items()},
+        "phrases": {
+            str(k).lower(): str(v or "").lower() for k, v in (data.get("phrases") or {}).items()
+        },
         "stopwords": [str(w).lower() for w in data.get("stopwords") or []],
         "english": [str(w).lower() for w in data.get("english") or []],
         "indonesian": [str(w).lower() for w in data.get("indonesian") or []],

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
+import snowballstemmer
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 _REDUPLICATION = re.compile(r"\b([a-z]{2,})2\b")  # "undang2" -> "undang undang"
@@ -32,11 +33,25 @@ def stem(token: str) -> str:
     return _stemmer().stem(token) or token
 
 
-@dataclass(frozen=True)
+@lru_cache(maxsize=1)
+def _english() -> Any:
+    return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=50_000)
+def stem_english(token: str) -> str:
+    """English stem of one token (Snowball): campaigns, campaigning -> campaign."""
+    if len(token) <= 3 or token.isdigit():
+        return token
+    return _english().stemWord(token)
+
+
+@dataclass(frozen=True, eq=False)
 class Normalizer:
     """Turns text into comparable tokens using the lexicon from `knowledge/slang.yaml`."""
 
     slang: dict[str, str] = field(default_factory=dict)
+    phrases: dict[str, str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
     english: frozenset[str] = frozenset()
     indonesian: frozenset[str] = frozenset()
@@ -46,6 +61,7 @@ class Normalizer:
         """Build from the lexicon mapping stored with the knowledge base."""
         return cls(
             slang=dict(lexicon.get("slang", {})),
+            phrases=dict(lexicon.get("phrases", {})),
             stopwords=frozenset(lexicon.get("stopwords", [])),
             english=frozenset(lexicon.get("english", [])),
             indonesian=frozenset(lexicon.get("indonesian", [])),
@@ -58,6 +74,21 @@ class Normalizer:
         text = _REPEATS.sub(r"\1", text)
         return _TOKEN.findall(text)
 
+    @cached_property
+    def _phrase_pattern(self) -> re.Pattern[str] | None:
+        if not self.phrases:
+            return None
+        # Longest first, so "pasangan calon" wins over "pasangan".
+        alternatives = sorted(self.phrases, key=len, reverse=True)
+        return re.compile(r"\b(" + "|".join(map(re.escape, alternatives)) + r")\b")
+
+    def fold_phrases(self, words: list[str]) -> list[str]:
+        """Replace multi-word phrases (on the joined words) by their lexicon replacement."""
+        if self._phrase_pattern is None:
+            return words
+        text = self._phrase_pattern.sub(lambda m: self.phrases[m.group(1)], " ".join(words))
+        return text.split()
+
     def expand(self, token: str) -> list[str]:
         """Slang mapping of one token (hyphenated forms first, then their parts)."""
         if token in self.slang:
@@ -66,14 +97,20 @@ class Normalizer:
             return [w for part in token.split("-") for w in self.expand(part)]
         return [token]
 
-    def tokens(self, text: str) -> list[str]:
-        """Content tokens: slang mapped, stemmed, stopwords dropped, order kept."""
+    def tokens(self, text: str, lang: str | None = None) -> list[str]:
+        """Content tokens: slang mapped, stemmed, stopwords dropped, order kept.
+
+        Slang maps to Indonesian words, which get the Indonesian stemmer; the other words of an
+        English text (`lang`, detected when None) get the English one.
+        """
+        english = (lang or self.language(text)) == "en"
         out: list[str] = []
-        for raw in self.raw_tokens(text):
+        for raw in self.fold_phrases(self.raw_tokens(text)):
+            from_slang = raw in self.slang
             for word in self.expand(raw):
                 if word in self.stopwords:
                     continue
-                stemmed = stem(word)
+                stemmed = stem_english(word) if english and not from_slang else stem(word)
                 if stemmed not in self.stopwords:
                     out.append(stemmed)
         return out
