@@ -60,17 +60,19 @@ class Answers:
         if not match.candidates and not text:
             view = View(self.renderer.render("empty", lang), band=DECLINE, lang=lang)
         elif match.band == ANSWER and match.best:
-            view = self.entry_view(
-                match.best.entry_id, lang, truncated=MAX_QUESTION_CHARS * bool(truncated)
-            )
+            view = self.entry_view(match.best.entry_id, lang)
         elif match.band == SUGGEST:
             view = self._suggest_view(match.candidates, lang)
         elif not self.matcher.normalizer.raw_tokens(text):
             view = View(self.renderer.render("empty", lang), band=DECLINE, lang=lang)
         else:
             view = self._decline_view(lang, text)
+        reply = view.text
+        if truncated:
+            note = self.renderer.render("truncated_note", lang, limit=MAX_QUESTION_CHARS)
+            reply = f"{note}\n\n{reply}"
         view = View(
-            text=view.text,
+            text=reply,
             buttons=view.buttons,
             band=match.band,
             entry_id=view.entry_id if match.band == ANSWER else None,
@@ -126,7 +128,7 @@ class Answers:
             group["labels"].append(source.items[cite.item].label[lang])
         return list(grouped.values())
 
-    def entry_view(self, entry_id: str, lang: str, truncated: int = 0) -> View:
+    def entry_view(self, entry_id: str, lang: str) -> View:
         """The full answer of one entry, with its buttons."""
         entry = self.kb.entries.get(entry_id)
         if entry is None:
@@ -140,13 +142,13 @@ class Answers:
             answer=entry.answer[lang],
             citations=self._citations(entry, lang),
             sanction=(entry.sanction or {}).get(lang, ""),
-            truncated=truncated,
         )
         rows = [
             [Button(r.label("basis", lang), f"basis:{entry.id}")],
             [
                 Button(r.label("thumbs_up", lang), f"fb:{entry.id}:up"),
                 Button(r.label("thumbs_down", lang), f"fb:{entry.id}:down"),
+                Button(r.label("topics", lang), f"topic:{entry.topic}"),
             ],
         ]
         if entry.related:
