@@ -14,6 +14,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge import KnowledgeBase
@@ -34,7 +35,7 @@ class MatchParams:
     margin: float = 0.5  # points between best and best entry of another topic
     suggest_at: float = 37.0  # between this and answer_at: "did you mean"
     typo_cutoff: float = 82.0  # rapidfuzz ratio for mapping an unknown word to a known one
-    rerank: int = 25  # entries scored in full after the coverage pass
+    rerank: int = 12  # entries scored in full after the coverage pass
     # How much a phrasing's own extra words (a concept the question never named, like "kepala
     # desa") count against it, versus the question's extra words: 0.5 is the plain cosine.
     phrasing_weight: float = 0.6
@@ -73,10 +74,8 @@ class Match:
 
 @dataclass
 class _Phrasing:
-    entry: int
     tokens: frozenset[str]
-    text: str
-    norm: float  # sum of squared idf of its tokens
+    scale: float  # (sum of squared idf of its tokens) ** phrasing_weight
 
 
 class Matcher:
@@ -110,18 +109,25 @@ class Matcher:
         self.idf: dict[str, float] = {t: math.log(1 + n / d) for t, d in df.items()}
         self.unknown_idf = math.log(1 + n / 0.5)
         self.vocab: list[str] = sorted(self.idf)
-        # token -> [(entry, centrality 0-1)]
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        # token -> (entry indexes, centrality 0-1 of the token in each), as arrays so the
+        # coverage pass is one vectorised add per question word, whatever the KB size.
+        lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         counts = Counter(i for i, _ in phrasings)
         for i, vocab in enumerate(vocab_of):
             for tok, k in vocab.items():
-                share = k / counts[i]
-                self.postings[tok].append((i, min(1.0, share / self.params.central_share)))
+                lists[tok][0].append(i)
+                lists[tok][1].append(min(1.0, k / counts[i] / self.params.central_share))
+        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {
+            tok: (np.array(idx, dtype=np.int32), np.array(cent, dtype=np.float64))
+            for tok, (idx, cent) in lists.items()
+        }
         self.phrasings_of: list[list[_Phrasing]] = [[] for _ in self.entry_ids]
+        self.texts_of: list[list[str]] = [[] for _ in self.entry_ids]
         for i, toks in phrasings:
             tokset = frozenset(toks)
             norm = sum(self.idf[t] ** 2 for t in tokset)
-            self.phrasings_of[i].append(_Phrasing(i, tokset, " ".join(toks), norm))
+            self.phrasings_of[i].append(_Phrasing(tokset, norm**self.params.phrasing_weight))
+            self.texts_of[i].append(" ".join(toks))
 
     @staticmethod
     def _language_aware(normalizer: Normalizer, kb: KnowledgeBase) -> Normalizer:
@@ -167,26 +173,27 @@ class Matcher:
         if not weights or total == 0:
             return Match(DECLINE, [], lang)
 
-        coverage: dict[int, float] = defaultdict(float)
+        coverage = np.zeros(len(self.entry_ids))
         for tok, w in weights.items():
-            for i, centrality in self.postings.get(tok, ()):
-                coverage[i] += w * centrality
-        shortlist = sorted(coverage, key=coverage.__getitem__, reverse=True)[: p.rerank]
+            if tok in self.postings:
+                idx, centrality = self.postings[tok]
+                coverage[idx] += w * centrality  # each entry appears once per token
+        k = min(p.rerank, len(coverage))
+        leaders = np.argpartition(-coverage, k - 1)[:k]
+        shortlist = [int(i) for i in leaders if coverage[i] > 0]
         # Unknown words stay in: a question mostly about something else must not look whole.
         query_text = " ".join(t for t, _, _ in resolved)
         scored = []
+        asked = frozenset(weights)
+        query_scale = total ** (1 - p.phrasing_weight)
         for i in shortlist:
-            best_cos = best_fuzz = 0.0
+            best_cos = 0.0
             for ph in self.phrasings_of[i]:
-                shared = sum(w for t, w in weights.items() if t in ph.tokens)
-                b = p.phrasing_weight
-                cos = shared / (total ** (1 - b) * ph.norm**b) if ph.norm else 0.0
-                if cos > best_cos:
-                    best_cos = cos
-            # Shape only matters among the closest phrasings; scoring all would cost latency.
-            fz = process.extractOne(
-                query_text, [ph.text for ph in self.phrasings_of[i]], scorer=fuzz.token_set_ratio
-            )
+                common = ph.tokens & asked
+                if common:
+                    cos = sum(weights[t] for t in common) / (query_scale * ph.scale)
+                    best_cos = max(best_cos, cos)
+            fz = process.extractOne(query_text, self.texts_of[i], scorer=fuzz.token_set_ratio)
             best_fuzz = fz[1] / 100 if fz else 0.0
             score = 100 * (
                 p.w_coverage * coverage[i] / total + p.w_cosine * best_cos + p.w_fuzz * best_fuzz
