@@ -50,17 +50,24 @@ class Answers:
         With `record`, the question is logged (text, band, entry, score; never who asked).
         """
         text = (question or "").strip()
-        truncated = len(text) if len(text) > MAX_QUESTION_CHARS else 0
+        truncated = len(text) > MAX_QUESTION_CHARS
         text = text[:MAX_QUESTION_CHARS]
         match = self.matcher.match(text)
         lang = lang or match.lang
-        candidates = [
-            {"id": c.entry_id, "topic": c.topic, "score": c.score} for c in match.candidates
-        ]
-        if not match.candidates and not text:
-            view = View(self.renderer.render("empty", lang), band=DECLINE, lang=lang)
-        elif match.band == ANSWER and match.best:
-            view = self.entry_view(match.best.entry_id, lang)
+        best = match.best
+        qid = None
+        if record and self.db is not None and text:
+            qid = storage.log_question(
+                self.db,
+                question=text,
+                lang=lang,
+                band=match.band,
+                entry_id=best.entry_id if best else None,
+                score=match.score,
+                channel=channel,
+            )
+        if best:
+            view = self.entry_view(best.entry_id, lang, question_id=qid)
         elif match.band == SUGGEST:
             view = self._suggest_view(match.candidates, lang)
         elif not self.matcher.normalizer.raw_tokens(text):
@@ -71,28 +78,19 @@ class Answers:
         if truncated:
             note = self.renderer.render("truncated_note", lang, limit=MAX_QUESTION_CHARS)
             reply = f"{note}\n\n{reply}"
-        view = View(
+        return View(
             text=reply,
             buttons=view.buttons,
             band=match.band,
-            entry_id=view.entry_id if match.band == ANSWER else None,
-            topic=view.topic if match.band == ANSWER else None,
+            entry_id=best.entry_id if best else None,
+            topic=best.topic if best else None,
             score=match.score,
-            candidates=candidates,
+            candidates=[
+                {"id": c.entry_id, "topic": c.topic, "score": c.score} for c in match.candidates
+            ],
             lang=lang,
+            question_id=qid,
         )
-        if record and self.db is not None and text:
-            qid = storage.log_question(
-                self.db,
-                question=text,
-                lang=lang,
-                band=match.band,
-                entry_id=view.entry_id,
-                score=match.score,
-                channel=channel,
-            )
-            view = View(**{**view.__dict__, "question_id": qid})
-        return view
 
     def search(self, question: str, limit: int = 5) -> list[str]:
         """Entry ids worth offering for a partial question (inline mode), best first."""
@@ -128,12 +126,17 @@ class Answers:
             group["labels"].append(source.items[cite.item].label[lang])
         return list(grouped.values())
 
-    def entry_view(self, entry_id: str, lang: str) -> View:
-        """The full answer of one entry, with its buttons."""
+    def entry_view(self, entry_id: str, lang: str, question_id: int | None = None) -> View:
+        """The full answer of one entry, with its buttons.
+
+        `question_id` (the logged question it answers) rides in the 👍/👎 buttons, so a rating
+        is tied to the question without remembering anything about the user.
+        """
         entry = self.kb.entries.get(entry_id)
         if entry is None:
             return self.unknown_entry_view(lang)
         r = self.renderer
+        asked = f":{question_id}" if question_id is not None else ""
         text = r.render(
             "answer",
             lang,
@@ -146,8 +149,8 @@ class Answers:
         rows = [
             [Button(r.label("basis", lang), f"basis:{entry.id}")],
             [
-                Button(r.label("thumbs_up", lang), f"fb:{entry.id}:up"),
-                Button(r.label("thumbs_down", lang), f"fb:{entry.id}:down"),
+                Button(r.label("thumbs_up", lang), f"fb:{entry.id}:up{asked}"),
+                Button(r.label("thumbs_down", lang), f"fb:{entry.id}:down{asked}"),
                 Button(r.label("topics", lang), f"topic:{entry.topic}"),
             ],
         ]
@@ -233,8 +236,12 @@ class Answers:
         rows.append([Button(self.renderer.label("back", lang), "topics")])
         return View(text, rows, topic=topic_id, lang=lang)
 
-    def feedback(self, entry_id: str, up: bool, lang: str, question_id: int | None = None) -> View:
-        """Record 👍/👎 for an entry and thank the user."""
+    def feedback(self, data: str, lang: str) -> View:
+        """Record 👍/👎 from a button's data `<entry>:<up|down>[:<question id>]`; thank the user."""
+        entry_id, _, rest = data.partition(":")
+        vote, _, asked = rest.partition(":")
+        up = vote == "up"
+        question_id = int(asked) if asked.isdigit() else None
         if self.db is not None and entry_id in self.kb.entries:
             storage.record_feedback(self.db, entry_id, 1 if up else -1, question_id)
         return View(self.renderer.render("feedback_thanks", lang), lang=lang)

@@ -8,7 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot import kbio, knowledge
+from bot import admin_cli, kbio, knowledge
 from bot.config import ConfigError, Settings
 from bot.core import Core
 from bot.render import html_to_text
@@ -33,12 +33,31 @@ def _parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("validate", help="check every knowledge file, naming file and entry")
     build = kb_sub.add_parser("build", help="compile the files into the database")
-    build.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    build.add_argument(
+        "--force", action="store_true", help="rebuild even if unchanged, dropping admin edits"
+    )
     export = kb_sub.add_parser("export", help="write the live knowledge base as YAML or TSV")
     export.add_argument("--format", choices=("yaml", "tsv"), default="yaml")
     export.add_argument("--to", type=Path, help="write entries/<topic>.yaml files into this folder")
     kb_sub.add_parser("stats", help="entries and phrasings per topic")
+    admin_cli.add_commands(kb_sub)
+    rp = sub.add_parser("reports", help="confidential tips (decryption needs the key)")
+    rp_sub = rp.add_subparsers(dest="reports_command", required=True)
+    rp_sub.add_parser("keygen", help="print a fresh REPORT_ENCRYPTION_KEY (last line)")
+    rp_list = rp_sub.add_parser("list", help="tickets with category, status and dates")
+    rp_list.add_argument("--status", help="only this status")
+    rp_show = rp_sub.add_parser("show", help="one tip, decrypted, with its history")
+    rp_show.add_argument("ticket")
+    rp_export = rp_sub.add_parser("export", help="every tip, decrypted, as CSV")
+    rp_export.add_argument("--out", type=Path, help="write to this file instead of stdout")
+    rp_sub.add_parser("purge", help="delete closed tips past REPORT_RETENTION_DAYS, vacuum")
     return ap
+
+
+def _reports(settings: Settings, args: argparse.Namespace) -> int:
+    from bot import report_cli  # the tips' commands live beside their core
+
+    return report_cli.run(settings, args)
 
 
 def _ask(core: Core, args: argparse.Namespace) -> int:
@@ -69,11 +88,9 @@ def _kb(settings: Settings, args: argparse.Namespace) -> int:
         print(f"ok: {len(kb.entries)} entries, {len(kb.sources)} sources, {len(kb.topics)} topics")
         return 0
     core = Core.open(settings)
-    if args.kb_command == "build":
-        rebuilt, kb = knowledge.sync(core.db, settings.knowledge_dir, force=args.force)
-        state = "rebuilt" if rebuilt else "unchanged (content hash matches)"
-        print(f"{state}: {len(kb.entries)} entries into {settings.database_path}")
-    elif args.kb_command == "export":
+    if args.kb_command in ("build", "history", "revert"):
+        return admin_cli.run(core, args)
+    if args.kb_command == "export":
         kb = core.answers.kb
         if args.to:
             for path in kbio.write_entry_files(kb, args.to):
@@ -116,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         # httpx logs every request URL at INFO, and Bot API URLs carry the token.
         logging.getLogger("httpx").setLevel(logging.WARNING)
+        if args.command == "reports":
+            return _reports(settings, args)
         if args.command == "kb":
             return _kb(settings, args)
         if args.command == "run" or (args.command is None and settings.telegram_bot_token):

@@ -52,8 +52,7 @@ class ConsoleChat:
         if kind == "topic":
             return a.topic_view(arg, lang)
         if kind == "fb":
-            entry_id, _, vote = arg.rpartition(":")
-            return a.feedback(entry_id, vote == "up", lang)
+            return a.feedback(arg, lang)
         if kind == "lapor":
             return a.page("console_report", lang)
         return a.topics_view(lang)

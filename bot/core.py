@@ -8,8 +8,10 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot import knowledge, storage
+from bot.admin_views import AdminDesk
 from bot.answers import Answers
 from bot.config import Settings
+from bot.reports import Reports
 
 log = logging.getLogger(__name__)
 
@@ -21,12 +23,29 @@ class Core:
     settings: Settings
     db: sqlite_utils.Database
     answers: Answers
+    reports: Reports | None = None
+    admin: AdminDesk | None = None
+
+    def __post_init__(self) -> None:
+        if self.admin is None:
+            self.admin = AdminDesk(self.db, self.answers)
+        if self.reports is None:
+            self.reports = Reports(self.db, self.settings, self.answers)
+            if self.reports.vault is None:
+                log.info("tips are disabled: %s", self.reports.key_problem)
+            else:
+                self.reports.desk.purge()  # retention: closed tips past their time, stale drafts
 
     @classmethod
     def open(cls, settings: Settings) -> Core:
         """Open the database, rebuild the knowledge base if its files changed, index it."""
         db = storage.open_database(settings.database_path)
-        rebuilt, kb = knowledge.sync(db, settings.knowledge_dir)
+        try:
+            rebuilt, kb = knowledge.sync(db, settings.knowledge_dir)
+        except knowledge.UnsavedEditsError as exc:
+            # Keep serving the admins' live version; `bot.py kb build` says what differs.
+            log.warning("knowledge files changed but not rebuilt: %s", exc)
+            rebuilt, kb = False, knowledge.load_from_db(db)
         if rebuilt:
             log.info("knowledge base rebuilt from %s", settings.knowledge_dir)
         return cls(settings, db, Answers.build(kb, db))

@@ -9,19 +9,30 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 import yaml
 
+from bot import storage
 from bot.storage import now_iso
 
 LANGS = ("id", "en")
 VERDICTS = ("boleh", "dilarang", "abu-abu", "wajib", "info")
 MIN_QUESTIONS = {"id": 8, "en": 3}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+
+
+class UnsavedEditsError(RuntimeError):
+    """Rebuilding from the files would drop admin edits; `differences` names each entry."""
+
+    def __init__(self, differences: list[str]):
+        self.differences = differences
+        super().__init__(
+            "the database holds admin edits the files do not: " + "; ".join(differences)
+        )
 
 
 class KnowledgeError(ValueError):
@@ -369,6 +380,9 @@ def compile_into(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
         db["kb_state"].upsert({"key": "lexicon", "value": json.dumps(kb.lexicon)}, pk="key")
         db["kb_state"].upsert({"key": "content_hash", "value": kb.content_hash}, pk="key")
         db["kb_state"].upsert({"key": "built_at", "value": now_iso()}, pk="key")
+        # Admin changes up to here are in (or were overridden by) the files just compiled.
+        mark = str(storage.last_kb_change_id(db))
+        db["kb_state"].upsert({"key": "admin_mark", "value": mark}, pk="key")
 
 
 def save_entry(
@@ -462,5 +476,34 @@ def sync(
     if not force and stored_hash(db) == current:
         return False, load_from_db(db)
     kb = load_directory(Path(directory))
+    if not force and (differences := unsaved_admin_edits(db, kb)):
+        raise UnsavedEditsError(differences)
     compile_into(db, kb)
     return True, load_from_db(db)
+
+
+def unsaved_admin_edits(db: sqlite_utils.Database, files: KnowledgeBase) -> list[str]:
+    """Entries admins changed since the last build whose live state the files do not hold.
+
+    Each is named with what differs ("medsos-bagikan: answer, questions"), so a rebuild never
+    drops an admin's edit silently: export them (`kb export --to knowledge/`) or force.
+    """
+    row = db.execute("SELECT value FROM kb_state WHERE key = 'admin_mark'").fetchone()
+    touched = storage.kb_entries_changed_since(db, int(row[0]) if row else 0)
+    if not touched:
+        return []
+    live = load_from_db(db).entries
+    out = []
+    for eid in sorted(touched):
+        mine, theirs = live.get(eid), files.entries.get(eid)
+        if mine is None and theirs is None:
+            continue
+        if mine is None or theirs is None:
+            where = "retired in the database" if mine is None else "only in the database"
+            out.append(f"{eid}: {where}")
+            continue
+        a, b = asdict(mine), asdict(theirs)
+        fields = [k for k in a if k != "version" and a[k] != b[k]]
+        if fields:
+            out.append(f"{eid}: {', '.join(fields)}")
+    return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -83,6 +84,8 @@ class Matcher:
 
     def __init__(self, kb: KnowledgeBase, params: MatchParams | None = None):
         self.params = params or MatchParams()
+        # Per instance, so a reloaded knowledge base starts with an empty cache.
+        self._ranked = lru_cache(maxsize=4096)(self._rank)
         self.normalizer = self._language_aware(Normalizer.from_lexicon(kb.lexicon), kb)
         self.entry_ids: list[str] = list(kb.entries)
         self.topics: list[str] = [kb.entries[e].topic for e in self.entry_ids]
@@ -165,9 +168,15 @@ class Matcher:
 
     def match(self, question: str, top: int = 3) -> Match:
         """Rank entries for a question and decide the band; keep the `top` best candidates."""
-        p = self.params
         lang = self.normalizer.language(question)
-        resolved = self._resolve(self.normalizer.tokens(question, lang))
+        tokens = tuple(self.normalizer.tokens(question, lang))
+        # ASN ask the same few questions all day: identical word sets share one ranking.
+        match = self._ranked(tokens, lang)
+        return replace(match, candidates=match.candidates[:top])
+
+    def _rank(self, tokens: tuple[str, ...], lang: str) -> Match:
+        p = self.params
+        resolved = self._resolve(list(tokens))
         weights = {t: (sim * idf) ** 2 for t, sim, idf in resolved if sim > 0}
         total = sum(idf**2 for _, _, idf in resolved)
         if not weights or total == 0:
@@ -210,4 +219,4 @@ class Matcher:
             band = SUGGEST
         else:
             band = DECLINE
-        return Match(band, scored[:top], lang)
+        return Match(band, scored[:10], lang)

@@ -33,6 +33,8 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=False,
+            # Templates ship with the code: no mtime check on every reply.
+            auto_reload=False,
         )
 
     @cached_property

@@ -33,7 +33,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.core import Core
-from handlers import ask, inline, start, topics
+from handlers import admin, ask, inline, report, start, topics
 from handlers.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,9 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     private = filters.ChatType.PRIVATE
     # Conversations first: while one is active it sees the user's messages before free text.
     # -- reports (tips): register the report conversation and /status, /laporan here --
+    application.add_handlers(report.handlers(core), group=0)
     # -- admin (knowledge base): register /kb, /tinjau, /statistik and uploads here --
+    application.add_handlers(admin.handlers(core), group=0)
     application.add_handlers(
         [
             CommandHandler("start", start.start),

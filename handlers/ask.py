@@ -37,10 +37,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if text is None:
             return  # an office group's own conversation: stay silent
     view = core_of(context).answers.ask(text, chosen_lang(context), channel="telegram")
-    sent = await send_view(update, context, view)
-    if view.question_id is not None and context.user_data is not None:
-        # Lets a 👍/👎 on this answer be tied to the logged question (not to the user).
-        context.user_data["last_question"] = [sent.message_id, view.question_id]
+    await send_view(update, context, view)
 
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -20,10 +20,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = ui_lang(update, context)
     kind, _, arg = (query.data or "").partition(":")
     if kind == "fb":
-        entry_id, _, vote = arg.rpartition(":")
-        last = (context.user_data or {}).get("last_question") or [None, None]
-        question_id = last[1] if query.message and last[0] == query.message.message_id else None
-        view = answers.feedback(entry_id, vote == "up", lang, question_id)
+        view = answers.feedback(arg, lang)
         # A toast, so the answer stays on screen with its buttons.
         await query.answer(text=view.text)
         return

@@ -1,0 +1,263 @@
+"""What admins see: the knowledge-base screens, imports and exports, built over `bot.admin`.
+
+Callback data of the admin screens (entry ids never hold ':'):
+  kb:v:<entry>                 open an entry          kb:h:<entry>            its history
+  kb:ph:<entry>:<lang>:<ver>   add a phrasing         kb:an:<entry>:<lang>:<ver>  edit an answer
+  kb:vd:<entry>:<ver>          verdict menu           kb:vs:<entry>:<verdict>:<ver>  set it
+  kb:rt:<entry>:<ver>          ask to retire          kb:ry:<entry>:<ver>     retire
+  kb:un:<change>               undo one change
+  imp:ok:<token> / imp:no      confirm / cancel an import
+The version is the one the admin saw: an edit based on an older one is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+from bot import admin_import, kbio
+from bot.admin import AdminError, Change, KbEditor
+from bot.admin_wizard import NewEntryWizard
+from bot.answers import Answers
+from bot.knowledge import LANGS, VERDICTS
+from bot.render import Renderer
+from bot.review import ReviewQueue
+from bot.stats import Statistics, statistics_view
+from bot.views import Button, View
+
+MAX_PROBLEMS = 8  # problems listed in a refusal; the rest are counted
+
+
+class AdminDesk:
+    """The admin use cases that return views (Telegram, the CLI and tests drive the same)."""
+
+    def __init__(self, db: sqlite_utils.Database, answers: Answers):
+        self.db = db
+        self.answers = answers
+        self.editor = KbEditor(db, answers)
+        self.review = ReviewQueue(db, answers, self.editor)
+        self.wizard = NewEntryWizard(self.editor)
+
+    @property
+    def r(self) -> Renderer:
+        return self.answers.renderer
+
+    # -- simple pages ----------------------------------------------------------------------------
+
+    def refused(self, lang: str) -> View:
+        """The one reply non-admins get to any admin command, button or upload."""
+        return View(self.r.render("admin_refused", lang), lang=lang)
+
+    def cancelled(self, lang: str) -> View:
+        """The pending admin step was abandoned."""
+        return View(self.r.render("admin_cancelled", lang), lang=lang)
+
+    def home(self, lang: str) -> View:
+        """/kb without words: how to find an entry, and the other doors."""
+        rows = [
+            [
+                Button(self.r.label("admin_new_entry", lang), "na:start"),
+                Button(self.r.label("admin_review", lang), "rv:nx:0"),
+            ]
+        ]
+        return View(self.r.render("admin_home", lang), rows, lang=lang)
+
+    def problems(self, err: AdminError, lang: str, back: str = "") -> View:
+        """A refused change, with the reasons."""
+        text = self.r.render(
+            "admin_rejected",
+            lang,
+            kind=err.kind,
+            problems=err.problems[:MAX_PROBLEMS],
+            more=max(0, len(err.problems) - MAX_PROBLEMS),
+        )
+        rows = [[Button(self.r.label("admin_back_to_entry", lang), f"kb:v:{back}")]] if back else []
+        return View(text, rows, lang=lang)
+
+    # -- finding and showing entries -------------------------------------------------------------
+
+    def search(self, query: str, lang: str) -> View:
+        """Entries matching an id or words; one exact id opens it directly."""
+        found = self.editor.find(query)
+        if len(found) == 1 and found[0].id == query.strip().lower():
+            return self.entry(found[0].id, lang)
+        text = self.r.render(
+            "admin_search", lang, query=query, results=[(e.id, e.title[lang]) for e in found]
+        )
+        rows = [[Button(f"{e.title[lang]} ({e.id})", f"kb:v:{e.id}")] for e in found]
+        return View(text, rows, lang=lang)
+
+    def entry(self, entry_id: str, lang: str, note: str = "") -> View:
+        """An entry as admins see it: everything, its figures, and what can be changed."""
+        kb = self.editor.kb
+        e = kb.entries.get(entry_id)
+        if e is None:
+            return View(self.r.render("admin_unknown_entry", lang, entry=entry_id), lang=lang)
+        stats = self.editor.stats(e.id)
+        text = self.r.render(
+            "admin_entry",
+            lang,
+            note=note,
+            e=e,
+            topic=kb.topics[e.topic].title[lang] if e.topic in kb.topics else e.topic,
+            verdict=self.r.label(f"verdict_{e.verdict}", lang),
+            citations=[f"{kb.sources[c.source].short}: {c.item}" for c in e.citations],
+            stats=stats,
+        )
+        v, label = e.version, self.r.label
+        rows = [
+            [Button(label("admin_add_phrasing", lang, lang_=x.upper()), f"kb:ph:{e.id}:{x}:{v}")
+             for x in LANGS],
+            [Button(label("admin_edit_answer", lang, lang_=x.upper()), f"kb:an:{e.id}:{x}:{v}")
+             for x in LANGS],
+            [
+                Button(label("admin_verdict", lang), f"kb:vd:{e.id}:{v}"),
+                Button(label("admin_retire", lang), f"kb:rt:{e.id}:{v}"),
+                Button(label("admin_history", lang), f"kb:h:{e.id}"),
+            ],
+        ]  # fmt: skip
+        return View(text, rows, entry_id=e.id, topic=e.topic, lang=lang)
+
+    def ask_text(self, kind: str, entry_id: str, field_lang: str, lang: str) -> View:
+        """Ask for a new phrasing or answer text (kind 'phrasing' or 'answer')."""
+        e = self.editor.kb.entries.get(entry_id)
+        if e is None:
+            return View(self.r.render("admin_unknown_entry", lang, entry=entry_id), lang=lang)
+        text = self.r.render(
+            "admin_ask_text",
+            lang,
+            kind=kind,
+            field_lang=field_lang.upper(),
+            title=e.title[lang],
+            current=e.answer[field_lang] if kind == "answer" else "",
+        )
+        return View(text, lang=lang)
+
+    def verdict_menu(self, entry_id: str, version: int, lang: str) -> View:
+        """The verdicts to choose from."""
+        rows = [
+            [Button(self.r.label(f"verdict_{v}", lang), f"kb:vs:{entry_id}:{v}:{version}")]
+            for v in VERDICTS
+        ]
+        rows.append([Button(self.r.label("admin_back_to_entry", lang), f"kb:v:{entry_id}")])
+        return View(self.r.render("admin_pick_verdict", lang, entry=entry_id), rows, lang=lang)
+
+    def retire_confirm(self, entry_id: str, version: int, lang: str) -> View:
+        """Ask before retiring."""
+        rows = [
+            [
+                Button(self.r.label("admin_yes_retire", lang), f"kb:ry:{entry_id}:{version}"),
+                Button(self.r.label("admin_back_to_entry", lang), f"kb:v:{entry_id}"),
+            ]
+        ]
+        return View(self.r.render("admin_retire_confirm", lang, entry=entry_id), rows, lang=lang)
+
+    def history(self, entry_id: str | None, lang: str) -> View:
+        """The audited changes of an entry, newest first."""
+        changes = self.editor.history(entry_id, limit=20)
+        text = self.r.render("admin_history", lang, entry=entry_id or "", changes=changes)
+        rows = [
+            [Button(self.r.label("admin_undo", lang, id=c.id), f"kb:un:{c.id}")]
+            for c in changes[:5]
+            if not c.reverted_by
+        ]
+        if entry_id:
+            rows.append([Button(self.r.label("admin_back_to_entry", lang), f"kb:v:{entry_id}")])
+        return View(text, rows, lang=lang)
+
+    def undo(self, admin_id: int, change_id: int, lang: str) -> View:
+        """Revert one change (itself audited) and show the entry as it is now."""
+        old = self.editor.change(change_id)
+        entry_id = old.entry_id if old else ""
+        view = self.change(entry_id, lang, lambda: self.editor.revert(admin_id, change_id))
+        return view
+
+    # -- changing entries ------------------------------------------------------------------------
+
+    def change(self, entry_id: str, lang: str, apply: Callable[[], Change]) -> View:
+        """Run one edit; show the entry with a note, or the reasons it was refused."""
+        try:
+            change = apply()
+        except AdminError as err:
+            return self.problems(err, lang, back=entry_id if err.kind != "unknown" else "")
+        note = self.r.label("admin_saved", lang, id=change.id)
+        if change.after is None:
+            return View(
+                self.r.render("admin_retired", lang, entry=entry_id, id=change.id), lang=lang
+            )
+        return self.entry(change.entry_id, lang, note=note)
+
+    # -- review queue ----------------------------------------------------------------------------
+
+    def review_add(self, admin_id: int, key: str, entry_id: str, lang: str) -> View:
+        """One tap: the grouped question becomes a phrasing of the entry; show the next group."""
+        try:
+            group = self.review.add_as_phrasing(admin_id, key, entry_id)
+        except AdminError as err:
+            return self.problems(err, lang, back=entry_id)
+        title = self.editor.kb.entries[entry_id].title[lang]
+        note = self.r.label("admin_added_to", lang, title=title) if group else ""
+        return self.review.view(lang, note=note)
+
+    def review_dismiss(self, admin_id: int, key: str, lang: str) -> View:
+        """Leave a group out of the queue; show the next one."""
+        self.review.dismiss(admin_id, key)
+        return self.review.view(lang, note=self.r.label("admin_dismissed", lang))
+
+    # -- import and export -----------------------------------------------------------------------
+
+    def export_files(self) -> list[tuple[str, bytes]]:
+        """The live knowledge base as a YAML and a TSV document."""
+        kb = self.editor.kb
+        return [
+            ("netralitas-kb.yaml", kbio.export_yaml(kb).encode()),
+            ("netralitas-kb.tsv", kbio.export_tsv(kb).encode()),
+        ]
+
+    def export_view(self, lang: str) -> View:
+        """The text sent with the export documents."""
+        kb = self.editor.kb
+        return View(self.r.render("admin_export", lang, entries=len(kb.entries)), lang=lang)
+
+    def import_preview(self, admin_id: int, name: str, data: bytes, lang: str) -> View:
+        """Validate an uploaded file and show what it would add, change and remove."""
+        try:
+            plan = admin_import.plan_import(self.editor, name, data)
+        except AdminError as err:
+            admin_import.cancel(self.editor, admin_id)
+            return self.problems(err, lang)
+        text = self.r.render(
+            "admin_import_preview", lang, name=name, plan=plan, total=len(plan.states)
+        )
+        if plan.empty:
+            return View(text, lang=lang)
+        admin_import.save_pending(self.editor, admin_id, plan)
+        rows = [
+            [
+                Button(self.r.label("admin_apply", lang), f"imp:ok:{plan.token}"),
+                Button(self.r.label("admin_cancel", lang), "imp:no"),
+            ]
+        ]
+        return View(text, rows, lang=lang)
+
+    def import_confirm(self, admin_id: int, token: str, lang: str) -> View:
+        """Apply the previewed import exactly."""
+        try:
+            plan, changes = admin_import.apply_import(self.editor, admin_id, token)
+        except AdminError as err:
+            return self.problems(err, lang)
+        return View(
+            self.r.render("admin_import_done", lang, plan=plan, changes=len(changes)), lang=lang
+        )
+
+    def import_cancel(self, admin_id: int, lang: str) -> View:
+        """Drop the pending import."""
+        admin_import.cancel(self.editor, admin_id)
+        return self.cancelled(lang)
+
+    # -- statistics ------------------------------------------------------------------------------
+
+    def statistics(self, lang: str) -> tuple[View, bytes, Statistics]:
+        """The statistics text, the 30-day chart (PNG) and the figures behind them."""
+        return statistics_view(self.db, self.answers, lang)

@@ -1,0 +1,62 @@
+"""`python bot.py reports keygen|list|show|export|purge`: each command calls one core function."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from bot.config import Settings
+from bot.core import Core
+from bot.crypto import ReportKeyError, generate_key
+from bot.reports import STATUSES, normalize_ticket
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Run one `reports` subcommand; a missing or malformed key is a clear error (exit 2)."""
+    if args.reports_command == "keygen":
+        print("A fresh key for tips. Put it in .env as REPORT_ENCRYPTION_KEY=<key> and keep a")
+        print("copy somewhere safe: without it the stored tips can never be read again.")
+        print(generate_key())
+        return 0
+    core = Core.open(settings)
+    reports = core.reports
+    try:
+        if args.reports_command == "list":
+            if args.status and args.status not in STATUSES:
+                print(f"unknown status {args.status!r}; one of: {', '.join(STATUSES)}")
+                return 2
+            for t in reports.desk.tickets(args.status):
+                print(f"{t['ticket']}  {t['status']:18} {t['category']:22} {t['created_at']}")
+            return 0
+        if args.reports_command == "show":
+            reports.require_vault()
+            report = reports.get(normalize_ticket(args.ticket))
+            if report is None:
+                print(f"no tip {args.ticket}", file=sys.stderr)
+                return 1
+            for name in ("ticket", "category", "status", "created_at", "updated_at", "closed_at"):
+                print(f"{name}: {getattr(report, name) or '-'}")
+            for name in ("what", "who", "where", "when", "contact"):
+                print(f"{name}: {getattr(report, name) or '-'}")
+            for e in report.evidence:
+                print(f"evidence: {e['kind']} {e['file_id']}")
+            for h in report.history:
+                print(f"history: {h['at']} {h['status']}" + (f": {h['note']}" if h["note"] else ""))
+            return 0
+        if args.reports_command == "export":
+            reports.require_vault()
+            if args.out:
+                with open(args.out, "w", newline="", encoding="utf-8") as out:
+                    n = reports.desk.export_csv(out)
+                print(f"{n} tips written to {args.out}", file=sys.stderr)
+            else:
+                reports.desk.export_csv(sys.stdout)
+            return 0
+        if args.reports_command == "purge":
+            n = reports.desk.purge()
+            print(f"{n} closed tips older than {settings.report_retention_days} days deleted")
+            return 0
+    except ReportKeyError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    return 2

@@ -1,0 +1,179 @@
+"""The admins' side of tips: lists, one tip opened, status changes, CSV export, retention.
+
+Views for `/laporan` in Telegram and the functions behind `python bot.py reports ...`.
+Contents are decrypted only here and only on request.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import asdict
+from datetime import timedelta
+from typing import IO
+
+from bot import storage
+from bot.reports import CLOSED, STATUSES, Report, Reports
+from bot.views import Button, View
+
+LIST_LIMIT = 30
+
+
+class ReportDesk:
+    """Admin use cases over the tips of one `Reports`."""
+
+    def __init__(self, reports: Reports) -> None:
+        self.reports, self.db, self.r = reports, reports.db, reports.r
+
+    # -- views for /laporan --------------------------------------------------------------------
+
+    def _status_label(self, status: str, lang: str) -> str:
+        return self.r.label(f"report_status_{status}", lang)
+
+    def note_view(self, kind: str, lang: str, ticket: str = "", status: str = "") -> View:
+        """Short admin messages: ask for a note, saved, cancelled, unknown, refused, private."""
+        label = self._status_label(status, lang) if status in STATUSES else ""
+        text = self.r.render("admin_reports_note", lang, kind=kind, ticket=ticket, status=label)
+        rows = []
+        if kind == "ask":
+            no_note = self.r.label("report_admin_no_note", lang)
+            rows = [[Button(no_note, f"adm:rp:n:{ticket}:{status}")]]
+        return View(text, rows, lang=lang)
+
+    def overview_view(self, lang: str) -> View:
+        """Counts per status, each a button that lists its tickets."""
+        counts = dict(
+            self.db.execute("SELECT status, count(*) FROM reports GROUP BY status").fetchall()
+        )
+        items = [
+            {"status": s, "label": self._status_label(s, lang), "count": counts.get(s, 0)}
+            for s in STATUSES
+        ]
+        text = self.r.render("admin_reports_list", lang, status="", counts=items, tickets=[])
+        buttons = [Button(f"{i['label']} ({i['count']})", f"adm:rp:l:{i['status']}") for i in items]
+        return View(text, [buttons[i : i + 2] for i in range(0, len(buttons), 2)], lang=lang)
+
+    def list_view(self, status: str, lang: str) -> View:
+        """The newest tickets with one status, each a button that opens it."""
+        if status not in STATUSES:
+            return self.overview_view(lang)
+        tickets = self.tickets(status, limit=LIST_LIMIT)
+        for t in tickets:
+            t["category"] = self.reports.category_title(t["category"], lang)
+        text = self.r.render(
+            "admin_reports_list",
+            lang,
+            status=self._status_label(status, lang),
+            counts=[],
+            tickets=tickets,
+        )
+        rows = [[Button(t["ticket"], f"adm:rp:o:{t['ticket']}")] for t in tickets]
+        rows.append([Button(self.r.label("report_admin_home", lang), "adm:rp:home")])
+        return View(text, rows, lang=lang)
+
+    def show_view(self, ticket: str, lang: str) -> View:
+        """One tip decrypted, its history, and buttons to change its status or see evidence."""
+        rep = self.get(ticket)
+        if rep is None:
+            return self.note_view("unknown", lang)
+        history = [{**h, "status": self._status_label(h["status"], lang)} for h in rep.history]
+        text = self.r.render(
+            "admin_reports_show",
+            lang,
+            r=rep,
+            status=self._status_label(rep.status, lang),
+            category=self.reports.category_title(rep.category, lang),
+            history=history,
+        )
+        choices = [
+            Button(self._status_label(s, lang), f"adm:rp:s:{ticket}:{s}")
+            for s in STATUSES
+            if s != rep.status
+        ]
+        rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
+        if rep.evidence:
+            label = self.r.label("report_admin_evidence", lang, n=len(rep.evidence))
+            rows.append([Button(label, f"adm:rp:e:{ticket}")])
+        rows.append([Button(self.r.label("back", lang), f"adm:rp:l:{rep.status}")])
+        return View(text, rows, lang=lang)
+
+    def get(self, ticket: str) -> Report | None:
+        """One tip, decrypted, with its history (None when unknown)."""
+        return self.reports.get(ticket)
+
+    def evidence(self, ticket: str) -> list[dict]:
+        """The evidence files of a tip (kind, file_id, ...), to send back to an admin."""
+        rep = self.get(ticket)
+        return rep.evidence if rep else []
+
+    # -- status, export, retention -------------------------------------------------------------
+
+    def tickets(self, status: str | None = None, limit: int = 1000) -> list[dict]:
+        """Tickets (newest first) with category, status and dates only: no decryption."""
+        where, args = ("WHERE status = ?", [status]) if status else ("", [])
+        rows = self.db.execute(
+            "SELECT ticket, category, status, created_at, updated_at FROM reports "
+            f"{where} ORDER BY created_at DESC, ticket LIMIT ?",
+            [*args, limit],
+        ).fetchall()
+        keys = ("ticket", "category", "status", "created_at", "updated_at")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def set_status(self, ticket: str, status: str, note: str = "") -> Report | None:
+        """Change a tip's status with an optional note for the reporter; history keeps all."""
+        if status not in STATUSES or self.reports.get(ticket) is None:
+            return None
+        now = storage.now_iso()
+        with storage.atomic(self.db):
+            self.db["reports"].update(
+                ticket,
+                {
+                    "status": status,
+                    "updated_at": now,
+                    "closed_at": now if status in CLOSED else None,
+                },
+            )
+            self.reports._history(ticket, status, note.strip()[:1000], now)
+        return self.reports.get(ticket)
+
+    def ban(self, user_id: int) -> None:
+        """Refuse future tips from this Telegram user (stored as a keyed hash only)."""
+        ref = self.reports.require_vault().user_ref(user_id)
+        with storage.atomic(self.db):
+            self.db["report_bans"].upsert({"ref": ref, "at": storage.now_iso()}, pk="ref")
+
+    def export_csv(self, out: IO[str]) -> int:
+        """Every tip, decrypted, as CSV for the official channels; returns the row count."""
+        fields = ["ticket", "category", "status", "created_at", "updated_at", "closed_at"]
+        fields += ["what", "who", "where", "when", "contact", "evidence", "history"]
+        writer = csv.DictWriter(out, fieldnames=fields)
+        writer.writeheader()
+        n = 0
+        for row in reversed(self.tickets()):
+            rep = self.reports.get(row["ticket"])
+            rec = asdict(rep)
+            rec["evidence"] = " ".join(f"{e['kind']}:{e['file_id']}" for e in rep.evidence)
+            rec["history"] = " | ".join(
+                f"{h['at']} {h['status']}" + (f": {h['note']}" if h["note"] else "")
+                for h in rep.history
+            )
+            writer.writerow(rec)
+            n += 1
+        return n
+
+    def purge(self) -> int:
+        """Delete tips closed more than REPORT_RETENTION_DAYS ago, old counters and stale
+        drafts; then vacuum so their bytes leave the file. Returns the number of tips deleted."""
+        now = self.reports._now()
+        cutoff = (now - timedelta(days=self.reports.settings.report_retention_days)).isoformat()
+        yesterday = (now.date() - timedelta(days=1)).isoformat()
+        with storage.atomic(self.db):
+            old = "SELECT ticket FROM reports WHERE closed_at IS NOT NULL AND closed_at < ?"
+            self.db.execute(f"DELETE FROM report_history WHERE ticket IN ({old})", [cutoff])
+            tips = self.db.execute(
+                "DELETE FROM reports WHERE closed_at IS NOT NULL AND closed_at < ?", [cutoff]
+            ).rowcount
+            quota = self.db.execute("DELETE FROM report_quota WHERE day < ?", [yesterday]).rowcount
+        drafts = self.reports.expire_drafts()
+        if tips or quota or drafts:
+            storage.vacuum(self.db)
+        return tips

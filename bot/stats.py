@@ -1,0 +1,141 @@
+"""Usage statistics for admins: questions per day, bands, top topics, feedback, tips by status.
+
+The chart is drawn with matplotlib, imported only when a chart is asked for (with the Agg
+backend, no display needed), so the bot's start-up does not pay for it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import sqlite_utils
+
+from bot import storage
+from bot.answers import Answers
+from bot.views import View
+
+BANDS = ("answer", "suggest", "decline")
+DAYS = 30
+
+
+@dataclass(frozen=True)
+class DayCount:
+    """Questions of one day, per band."""
+
+    day: date
+    answer: int = 0
+    suggest: int = 0
+    decline: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.answer + self.suggest + self.decline
+
+
+@dataclass
+class Statistics:
+    """Figures over the last `len(days)` days (today included)."""
+
+    days: list[DayCount]
+    top_topics: list[tuple[str, int]] = field(default_factory=list)  # topic id, answers
+    up: int = 0
+    down: int = 0
+    tips: dict[str, int] | None = None  # None: tips are not set up
+
+    @property
+    def total(self) -> int:
+        return sum(d.total for d in self.days)
+
+    def rate(self, band: str) -> float:
+        """Share of questions in a band, in percent."""
+        return 100.0 * sum(getattr(d, band) for d in self.days) / self.total if self.total else 0.0
+
+
+def collect(
+    db: sqlite_utils.Database, answers: Answers, days: int = DAYS, today: date | None = None
+) -> Statistics:
+    """Count the last `days` days, zero-filled, from the question log and feedback."""
+    today = today or datetime.now(UTC).date()
+    first = today - timedelta(days=days - 1)
+    since = first.isoformat()
+    per_day: dict[str, Counter] = {}
+    for day, band, n in storage.daily_bands(db, since):
+        per_day.setdefault(day, Counter())[band] += n
+    series = []
+    for i in range(days):
+        d = first + timedelta(days=i)
+        counts = per_day.get(d.isoformat(), Counter())
+        series.append(DayCount(d, *(counts[b] for b in BANDS)))
+    topics: Counter = Counter()
+    for entry_id, n in storage.answered_entries(db, since):
+        entry = answers.kb.entries.get(entry_id)
+        topics[entry.topic if entry else "?"] += n
+    up, down = storage.feedback_totals(db, since)
+    return Statistics(
+        series, topics.most_common(5), up, down, storage.count_by_status(db, "reports")
+    )
+
+
+def chart_png(stats: Statistics, labels: dict[str, str]) -> bytes:
+    """Stacked bars of questions per day and band, as PNG bytes.
+
+    `labels` gives the legend and title texts (from the templates' labels, per language).
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    xs = [d.day for d in stats.days]
+    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=100)
+    bottom = [0] * len(xs)
+    colours = {"answer": "#2e7d32", "suggest": "#f9a825", "decline": "#c62828"}
+    for band in BANDS:
+        values = [getattr(d, band) for d in stats.days]
+        ax.bar(xs, values, bottom=bottom, color=colours[band], label=labels[band], width=0.8)
+        bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    ax.set_title(labels["title"])
+    ax.legend(loc="upper left", fontsize=8)
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def statistics_view(
+    db: sqlite_utils.Database, answers: Answers, lang: str, today: date | None = None
+) -> tuple[View, bytes, Statistics]:
+    """The statistics text, the chart of the last 30 days, and the figures behind both."""
+    r = answers.renderer
+    stats = collect(db, answers, today=today)
+    kb = answers.kb
+    votes = stats.up + stats.down
+    text = r.render(
+        "stats_summary",
+        lang,
+        days=len(stats.days),
+        total=stats.total,
+        today=stats.days[-1].total,
+        per_day=[(d.day.isoformat(), d.total) for d in stats.days[-7:]],
+        rates={b: round(stats.rate(b)) for b in BANDS},
+        topics=[
+            (kb.topics[t].title[lang] if t in kb.topics else t, n) for t, n in stats.top_topics
+        ],
+        up=stats.up,
+        down=stats.down,
+        up_share=round(100 * stats.up / votes) if votes else 0,
+        tips=[
+            (r.label(f"report_status_{k}", lang) if f"report_status_{k}" in r.labels else k, n)
+            for k, n in sorted((stats.tips or {}).items())
+        ],
+        tips_enabled=stats.tips is not None,
+    )
+    labels = {b: r.label(f"admin_band_{b}", lang) for b in BANDS}
+    labels["title"] = r.label("admin_chart_title", lang, days=len(stats.days))
+    return View(text, lang=lang), chart_png(stats, labels), stats

@@ -1,0 +1,115 @@
+"""Import, review queue, statistics and `kb history / revert / build`, on real databases."""
+
+from __future__ import annotations
+
+import yaml
+
+from bot import admin_import, cli, knowledge, storage
+from bot.admin import AdminError
+from bot.config import Settings
+from bot.core import Core
+from bot.kbio import export_yaml
+from bot.stats import collect
+
+ENTRY = "medsos-bagikan"
+
+
+def test_a_yaml_import_previews_and_applies_exactly_its_changes(core: Core):
+    editor = core.admin.editor
+    docs = yaml.safe_load(export_yaml(editor.kb))
+    docs[0]["entries"][0]["answer"]["en"] = "Changed by the import. Two sentences."
+    changed = docs[0]["entries"][0]["id"]
+    plan = admin_import.plan_import(editor, "kb.yaml", yaml.safe_dump(docs).encode())
+    assert (plan.added, plan.changed, plan.removed) == ([], [changed], [])
+    admin_import.save_pending(editor, 3, plan)
+    applied, changes = admin_import.apply_import(editor, 3, plan.token)
+    assert [c.entry_id for c in changes] == [changed]
+    assert editor.kb.entries[changed].answer["en"] == "Changed by the import. Two sentences."
+
+
+def test_a_bad_yaml_import_names_the_entry_and_a_stale_plan_is_refused(core: Core):
+    editor = core.admin.editor
+    docs = yaml.safe_load(export_yaml(editor.kb))
+    del docs[2]["entries"][1]["citations"]
+    try:
+        admin_import.plan_import(editor, "kb.yaml", yaml.safe_dump(docs).encode())
+        raise AssertionError("accepted")
+    except AdminError as err:
+        assert f"topic '{docs[2]['topic']}' entry #2" in str(err)
+    docs = yaml.safe_load(export_yaml(editor.kb))
+    docs[0]["entries"][0]["answer"]["id"] = "Jawaban dari impor. Dua kalimat."
+    plan = admin_import.plan_import(editor, "kb.yml", yaml.safe_dump(docs).encode())
+    admin_import.save_pending(editor, 3, plan)
+    first = editor.kb.entries[plan.changed[0]]
+    editor.set_verdict(4, first.id, "abu-abu", first.version)  # someone else, in between
+    try:
+        admin_import.apply_import(editor, 3, plan.token)
+        raise AssertionError("applied a stale plan")
+    except AdminError as err:
+        assert err.kind == "conflict"
+    assert editor.kb.entries[first.id].verdict == "abu-abu"
+
+
+def test_the_review_queue_groups_similar_questions_most_frequent_first(core: Core):
+    for q in ("aturan baru", "Aturan baru", "aturan baru?", "resep soto ayam"):
+        core.answers.ask(q, channel="test")
+    liked = core.answers.ask("boleh share postingan paslon di grup WA kantor?", channel="test")
+    storage.record_feedback(core.db, liked.entry_id, -1, liked.question_id)
+    groups = core.admin.review.groups()
+    assert groups[0].count == 3 and groups[0].question.startswith("aturan baru")
+    assert any(g.disliked == [liked.entry_id] for g in groups)
+    core.admin.review.dismiss(1, groups[0].key)
+    assert all(not g.question.startswith("aturan") for g in core.admin.review.groups())
+
+
+def test_statistics_count_days_bands_topics_and_feedback(core: Core):
+    for q in ("boleh ikut kampanye?", "resep soto ayam", "aturan baru"):
+        core.answers.ask(q, channel="test")
+    stats = collect(core.db, core.answers)
+    assert len(stats.days) == 30 and stats.total == 3
+    assert round(stats.rate("answer") + stats.rate("suggest") + stats.rate("decline")) == 100
+    assert stats.top_topics and stats.tips == {}
+
+
+def test_cli_history_revert_and_build_that_would_drop_edits(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "cli.db"))
+    core = Core.open(Settings(database_path=tmp_path / "cli.db"))
+    editor = core.admin.editor
+    change = editor.set_verdict(9, ENTRY, "abu-abu", editor.kb.entries[ENTRY].version)
+    assert cli.main(["kb", "history", ENTRY]) == 0
+    assert "set_verdict" in capsys.readouterr().out
+    core.db["kb_state"].upsert({"key": "content_hash", "value": "stale"}, pk="key")
+    assert cli.main(["kb", "build"]) == 1
+    out = capsys.readouterr().out
+    assert f"{ENTRY}: verdict" in out and "kb export --to knowledge/" in out
+    assert cli.main(["kb", "revert", str(change.id)]) == 0
+    assert "reverted" in capsys.readouterr().out
+    assert cli.main(["kb", "history"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "revert" in lines[0] and "reverted by" in lines[1]
+    assert cli.main(["kb", "build"]) == 0  # the revert matches the files again
+    assert knowledge.load_from_db(core.db).entries[ENTRY].verdict != "abu-abu"
+
+
+def test_the_guided_new_entry_builds_a_valid_entry_step_by_step(core: Core):
+    from bot.admin_wizard import new_draft
+
+    wizard = core.admin.wizard
+    draft = new_draft("zebra di kantor boleh?", "id")
+    draft = wizard.press(draft, "t:0")
+    draft = wizard.press(draft, "v:info")
+    for text in ("Zebra di kantor", "Zebras at the office"):
+        draft = wizard.text(draft, text)
+    draft = wizard.text(draft, "\n".join(f"zebra kantor pertanyaan {i}" for i in range(7)))
+    draft = wizard.press(draft, "next")
+    draft = wizard.text(draft, "zebra office one\nzebra office two\nzebra office three")
+    draft = wizard.press(draft, "next")
+    draft = wizard.text(draft, "Ini jawaban uji. Singkat.")
+    draft = wizard.text(draft, "A test answer. Short.")
+    assert draft["step"] == "cite" and not wizard.expects_text(draft)
+    for action in ("s:0", "i:0", "done"):
+        draft = wizard.press(draft, action)
+        assert "<b>" in wizard.view(draft, "en").text
+    saved, view = wizard.save(1, draft, "id")
+    assert saved, view.text
+    assert core.answers.ask("zebra kantor pertanyaan 4", record=False).entry_id == "zebra-di-kantor"
