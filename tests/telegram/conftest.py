@@ -61,6 +61,7 @@ class BotUnderTest:
         since = self.api.mark()
         self.api.inject_callback(data, message=message, user=user)
         await self.api.wait_for("answerCallbackQuery", since=since)
+        await self._wait_shown(chat_id, since)
         await self.api.wait_idle(quiet=0.15)
         shown = [
             c.text or ""
@@ -70,6 +71,21 @@ class BotUnderTest:
             and not c.error
         ]
         return "\n".join(shown)
+
+    async def _wait_shown(self, chat_id: int, since: int, timeout: float = 10.0) -> None:
+        """Until the bot sends or edits a message in the chat, or answers with a toast."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while asyncio.get_running_loop().time() < deadline:
+            if any(
+                (
+                    c.method in ("sendMessage", "editMessageText")
+                    and str(c.params.get("chat_id")) == str(chat_id)
+                )
+                or (c.method == "answerCallbackQuery" and c.params.get("text"))
+                for c in self.api.calls()[since:]
+            ):
+                return
+            await asyncio.sleep(0.02)
 
 
 def make_settings(api: FakeBotApi, tmp_path: Path, **overrides) -> Settings:

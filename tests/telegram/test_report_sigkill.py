@@ -1,0 +1,141 @@
+"""A reporter files a tip while the real `python bot.py` is killed with SIGKILL after every step.
+
+After each acknowledged step the process is killed and restarted; the reporter carries on where
+they were, nothing they saw confirmed is lost, and a Send repeated after a kill files one ticket.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import time
+
+import pytest
+
+from bot.config import Settings
+from bot.core import Core
+from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.test_restart import _start
+
+KEY = "7HwQ0yRk3c2rX5Wb1c9mK2p4J8sT6vN0qL3eF5gH7jA="
+TICKET = re.compile(r"NTR-[2-9A-Z]{4}-[2-9A-Z]{4}")
+WHAT = "Camat memakai mobil dinas untuk mengangkut peserta kampanye paslon nomor 1."
+
+
+@pytest.fixture
+def api():
+    server = FakeBotApi.run_in_thread()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+class Reporter:
+    """One Telegram user talking to the bot process, which can be killed at any moment."""
+
+    def __init__(self, api, db):
+        self.api, self.db = api, db
+        self.user = api.user(id=8008)
+        self.chat = api.private_chat(self.user)
+        self.process = _start(api, db)
+
+    def _reply(self, since: int) -> str:
+        calls = self.api.wait_for(
+            "sendMessage",
+            lambda c: c.params.get("chat_id") == self.user["id"],
+            since=since,
+            timeout=30,
+        )
+        return calls[-1].text
+
+    def _wait_shown(self, since: int, timeout: float = 30.0) -> None:
+        """Until the bot sends or edits a message to the reporter."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(
+                c.method in ("sendMessage", "editMessageText")
+                and c.params.get("chat_id") == self.user["id"]
+                for c in self.api.calls()[since:]
+            ):
+                return
+            time.sleep(0.02)
+
+    def say(self, text: str) -> str:
+        since = self.api.mark()
+        if text.startswith("/"):
+            self.api.inject_command(text, user=self.user, chat=self.chat)
+        else:
+            self.api.inject_message(text, user=self.user, chat=self.chat)
+        return self._reply(since)
+
+    def photo(self, file_id: str) -> str:
+        since = self.api.mark()
+        self.api.inject_photo(file_id, user=self.user, chat=self.chat)
+        return self._reply(since)
+
+    def press(self, label: str, message=None) -> str:
+        message = message or self.api.last_reply(self.user["id"])
+        data = next(cb for text, cb in self.api.buttons(message) if label in text or label == cb)
+        since = self.api.mark()
+        self.api.inject_callback(data, message=message, user=self.user)
+        self.api.wait_for("answerCallbackQuery", since=since, timeout=30)
+        self._wait_shown(since)
+        self.api.wait_idle(quiet=0.3, timeout=30)
+        shown = [
+            c.text or ""
+            for c in self.api.calls()[since:]
+            if c.method in ("sendMessage", "editMessageText")
+            and c.params.get("chat_id") == self.user["id"]
+        ]
+        return "\n".join(shown)
+
+    def kill_and_restart(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+        self.process = _start(self.api, self.db)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=15)
+
+
+def test_sigkill_after_every_step_loses_nothing_and_files_one_ticket(api, tmp_path):
+    reporter = Reporter(api, tmp_path / "bot.db")
+    try:
+        steps = [
+            (lambda: reporter.say("/lapor"), "bukan laporan resmi"),
+            (lambda: reporter.press("rp:go"), "kategori"),
+            (lambda: reporter.press("rp:cat:kampanye-fasilitas"), "Apa yang terjadi"),
+            (lambda: reporter.say(WHAT), "Siapa"),
+            (lambda: reporter.say("Camat Z, Kecamatan W"), "Di mana"),
+            (lambda: reporter.say("Lapangan desa V"), "Kapan"),
+            (lambda: reporter.say("03/02/2024 pagi"), "Bukti"),
+            (lambda: reporter.photo("photo-evidence-1"), "Berkas ke-1"),
+            (lambda: reporter.press("Selesai"), "Kontak"),
+            (lambda: reporter.press("rp:skip"), "Ringkasan"),
+        ]
+        for step, expected in steps:
+            shown = step()
+            assert expected.lower() in shown.lower(), (expected, shown)
+            reporter.kill_and_restart()
+
+        summary = api.last_reply(reporter.user["id"])
+        done = reporter.press("Kirim", message=summary)
+        ticket = TICKET.search(done).group(0)
+        reporter.kill_and_restart()
+        # The reporter taps Send again on the same summary after the restart.
+        again = reporter.press("Kirim", message=summary)
+        assert TICKET.search(again) is None or TICKET.search(again).group(0) == ticket
+    finally:
+        reporter.stop()
+
+    core = Core.open(Settings(database_path=tmp_path / "bot.db", report_encryption_key=KEY))
+    assert [r["ticket"] for r in core.reports.desk.tickets()] == [ticket]
+    report = core.reports.get(ticket)
+    assert report.category == "kampanye-fasilitas"
+    assert report.what == WHAT
+    assert report.who == "Camat Z, Kecamatan W"
+    assert report.where == "Lapangan desa V"
+    assert "03/02/2024" in report.when
+    assert [e["file_id"] for e in report.evidence] == ["photo-evidence-1"]
