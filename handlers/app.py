@@ -12,6 +12,7 @@ import asyncio
 import html
 import logging
 import secrets
+from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import ParseMode
@@ -152,6 +153,8 @@ def run_bot(
         application.run_webhook(
             listen=listen,
             port=port,
+            # Serve on the path Telegram is told to post to (behind a reverse proxy, the same).
+            url_path=urlparse(webhook_url).path.lstrip("/"),
             webhook_url=webhook_url,
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
