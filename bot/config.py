@@ -51,6 +51,7 @@ class Settings:
     conversation_timeout_minutes: int = 60
     log_level: str = "INFO"
     rate_limit_per_second: int = 30
+    concurrent_updates: int = 4
 
     @property
     def api_url(self) -> str:
@@ -97,5 +98,6 @@ class Settings:
                 "CONVERSATION_TIMEOUT_MINUTES", get("CONVERSATION_TIMEOUT_MINUTES"), 60
             ),
             log_level=get("LOG_LEVEL").upper() or "INFO",
+            concurrent_updates=max(1, _int("CONCURRENT_UPDATES", get("CONCURRENT_UPDATES"), 4)),
             rate_limit_per_second=_int("TELEGRAM_RATE_LIMIT", get("TELEGRAM_RATE_LIMIT"), 30),
         )

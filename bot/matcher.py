@@ -10,12 +10,12 @@ Typos are folded by mapping unknown words to the closest known word with rapidfu
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-import numpy as np
 from rapidfuzz import fuzz, process
 
 from bot.knowledge import KnowledgeBase
@@ -43,6 +43,7 @@ class MatchParams:
     # A word counts fully for an entry's coverage once this share of the entry's phrasings use
     # it; a word that appears once, incidentally, counts little ("golongan" in a quote).
     central_share: float = 0.25
+    cache_size: int = 4096  # rankings kept for repeated questions (0: none, for benchmarks)
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class Matcher:
     def __init__(self, kb: KnowledgeBase, params: MatchParams | None = None):
         self.params = params or MatchParams()
         # Per instance, so a reloaded knowledge base starts with an empty cache.
-        self._ranked = lru_cache(maxsize=4096)(self._rank)
+        self._ranked = lru_cache(maxsize=self.params.cache_size)(self._rank)
         self.normalizer = self._language_aware(Normalizer.from_lexicon(kb.lexicon), kb)
         self.entry_ids: list[str] = list(kb.entries)
         self.topics: list[str] = [kb.entries[e].topic for e in self.entry_ids]
@@ -112,18 +113,15 @@ class Matcher:
         self.idf: dict[str, float] = {t: math.log(1 + n / d) for t, d in df.items()}
         self.unknown_idf = math.log(1 + n / 0.5)
         self.vocab: list[str] = sorted(self.idf)
-        # token -> (entry indexes, centrality 0-1 of the token in each), as arrays so the
-        # coverage pass is one vectorised add per question word, whatever the KB size.
-        lists: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
+        # token -> {entry: centrality 0-1 of the token in that entry}
+        self.postings: dict[str, dict[int, float]] = defaultdict(dict)
         counts = Counter(i for i, _ in phrasings)
         for i, vocab in enumerate(vocab_of):
             for tok, k in vocab.items():
-                lists[tok][0].append(i)
-                lists[tok][1].append(min(1.0, k / counts[i] / self.params.central_share))
-        self.postings: dict[str, tuple[np.ndarray, np.ndarray]] = {
-            tok: (np.array(idx, dtype=np.int32), np.array(cent, dtype=np.float64))
-            for tok, (idx, cent) in lists.items()
-        }
+                self.postings[tok][i] = min(1.0, k / counts[i] / self.params.central_share)
+        # Words in more entries than this only add to entries a rarer word already reached:
+        # walking their long postings would cost time that grows with the KB.
+        self.common_above = max(50, len(self.entry_ids) // 4)
         self.phrasings_of: list[list[_Phrasing]] = [[] for _ in self.entry_ids]
         self.texts_of: list[list[str]] = [[] for _ in self.entry_ids]
         for i, toks in phrasings:
@@ -146,6 +144,24 @@ class Matcher:
             english=normalizer.english | only_en,
             indonesian=normalizer.indonesian | (only_id - normalizer.english),
         )
+
+    def _coverage(self, weights: dict[str, float]) -> dict[int, float]:
+        """Weighted, centrality-scaled share of the question each reachable entry contains."""
+        known = sorted(
+            (t for t in weights if t in self.postings), key=lambda t: len(self.postings[t])
+        )
+        rare = [t for t in known if len(self.postings[t]) <= self.common_above] or known[:1]
+        coverage: dict[int, float] = defaultdict(float)
+        for tok in rare:
+            w = weights[tok]
+            for i, centrality in self.postings[tok].items():
+                coverage[i] += w * centrality
+        for tok in known[len(rare) :]:
+            w, posting = weights[tok], self.postings[tok]
+            for i in coverage:
+                if i in posting:
+                    coverage[i] += w * posting[i]
+        return coverage
 
     def _resolve(self, tokens: list[str]) -> list[tuple[str, float, float]]:
         """Each query token as (known token or itself, similarity 0-1, idf)."""
@@ -182,14 +198,8 @@ class Matcher:
         if not weights or total == 0:
             return Match(DECLINE, [], lang)
 
-        coverage = np.zeros(len(self.entry_ids))
-        for tok, w in weights.items():
-            if tok in self.postings:
-                idx, centrality = self.postings[tok]
-                coverage[idx] += w * centrality  # each entry appears once per token
-        k = min(p.rerank, len(coverage))
-        leaders = np.argpartition(-coverage, k - 1)[:k]
-        shortlist = [int(i) for i in leaders if coverage[i] > 0]
+        coverage = self._coverage(weights)
+        shortlist = heapq.nlargest(p.rerank, coverage, key=coverage.__getitem__)
         # Unknown words stay in: a question mostly about something else must not look whole.
         query_text = " ".join(t for t, _, _ in resolved)
         scored = []

@@ -35,6 +35,7 @@ from telegram.request import HTTPXRequest
 from bot.config import Settings
 from bot.core import Core
 from handlers import admin, ask, inline, report, start, topics
+from handlers.concurrency import PerChatUpdateProcessor
 from handlers.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
         .request(HTTPXRequest(connection_pool_size=16, connect_timeout=10, read_timeout=15))
         .get_updates_request(HTTPXRequest(connect_timeout=10, read_timeout=40))
         .post_init(_post_init)
+        .concurrent_updates(PerChatUpdateProcessor(settings.concurrent_updates))
     )
     if settings.rate_limit_per_second > 0:
         # Telegram's flood limits: the library's limiter, with bounded retries on RetryAfter.

@@ -34,6 +34,8 @@ def _post(url: str, update: dict, secret: str | None) -> int:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
+    except urllib.error.URLError:
+        return 0  # not listening yet
 
 
 def test_webhook_mode_refuses_updates_without_the_secret_and_answers_real_ones(tmp_path):
