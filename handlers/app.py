@@ -1,7 +1,7 @@
 """`build_application(settings)`: the one factory of the Telegram bot. Tests call it too.
 
 Every handler is registered here, in one visible order (first match wins within a group):
-  group 0: commands, the report conversation, buttons, free text, non-text messages
+  group 0: the report and admin conversations, commands, buttons, free text, non-text messages
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
 """
@@ -113,9 +113,9 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
 
     private = filters.ChatType.PRIVATE
     # Conversations first: while one is active it sees the user's messages before free text.
-    # -- reports (tips): register the report conversation and /status, /laporan here --
+    # Tips: the /lapor conversation, /status, /batal and the admins' /laporan.
     application.add_handlers(report.handlers(core), group=0)
-    # -- admin (knowledge base): register /kb, /tinjau, /statistik and uploads here --
+    # Knowledge-base admin: /kb and its conversation, uploads, /kb_export, /tinjau, /statistik.
     application.add_handlers(admin.handlers(core), group=0)
     application.add_handlers(
         [
