@@ -183,9 +183,15 @@ async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def on_lapor_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/lapor in a group: never start a tip in front of colleagues; link to the private chat."""
+    await _to_private_chat(update, context, "?start=lapor")
+
+
+async def _to_private_chat(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, payload: str
+) -> None:
     r = core_of(context).answers.renderer
     lang = _lang(update, context)
-    link = f"https://t.me/{context.bot.username}?start=lapor"
+    link = f"https://t.me/{context.bot.username}{payload}"
     button = Button(r.label("report_open_private", lang), url=link)
     text = r.render("report_closed", lang, reason="private_only")
     await send_view(update, context, View(text, [[button]], lang=lang))
@@ -193,6 +199,10 @@ async def on_lapor_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 
 async def on_status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/status KODE: the ticket's status and notes (unknown and wrong codes look alike)."""
+    if not is_private(update):
+        # Even a status shown in a group tells colleagues who filed a tip.
+        await _to_private_chat(update, context, "")
+        return
     code = " ".join(context.args or [])
     view = core_of(context).reports.status_view(code, _lang(update, context))
     await send_view(update, context, view)

@@ -177,3 +177,15 @@ async def test_daily_limit_counts_tips_without_storing_who(bot: BotUnderTest):
     # Another reporter is not affected.
     other = bot.api.user(id=4242, username="lain")
     assert "bukan laporan resmi" in await bot.say("/lapor", user=other)
+
+
+async def test_status_asked_in_a_group_reveals_nothing_and_points_to_the_private_chat(
+    bot: BotUnderTest,
+):
+    await file_to_summary(bot)
+    ticket = TICKET.search(await bot.press("Kirim")).group(0)
+    group = bot.api.group_chat()
+    reply = await bot.say(f"/status {ticket}", chat=group)
+    assert ticket not in reply and "Diterima" not in reply
+    call = bot.api.last_reply(group["id"])
+    assert any(url and url.startswith("https://t.me/") for _, url in bot.api.buttons(call))
