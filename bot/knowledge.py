@@ -150,6 +150,8 @@ def _read_lexicon(path: Path, problems: list[str]) -> dict[str, Any]:
             str(k).lower(): str(v or "").lower() for k, v in (data.get("phrases") or {}).items()
         },
         "stopwords": [str(w).lower() for w in data.get("stopwords") or []],
+        "nostem": [str(w).lower() for w in data.get("nostem") or []],
+        "domain": [str(w).lower() for w in data.get("domain") or []],
         "english": [str(w).lower() for w in data.get("english") or []],
         "indonesian": [str(w).lower() for w in data.get("indonesian") or []],
     }

@@ -32,9 +32,14 @@ class MatchParams:
     w_cosine: float = 0.25
     w_fuzz: float = 0.30
     answer_at: float = 44.0  # at or above: answer, if the runner-up topic is far enough behind
+    # The same for a question that names an election word (knowledge/slang.yaml `domain`).
+    answer_at_in_domain: float = 36.0
     sure_at: float = 55.0  # at or above: answer even when a close runner-up exists
     margin: float = 0.5  # points between best and best entry of another topic
-    suggest_at: float = 37.0  # between this and answer_at: "did you mean"
+    suggest_at: float = 26.0  # between this and the answer threshold: "did you mean"
+    # Without an election word, a middling score is more likely another subject: only a
+    # score close to answering gets "did you mean"; below that the question is declined.
+    suggest_at_off_domain: float = 40.0
     typo_cutoff: float = 82.0  # rapidfuzz ratio for mapping an unknown word to a known one
     rerank: int = 12  # entries scored in full after the coverage pass
     # How much a phrasing's own extra words (a concept the question never named, like "kepala
@@ -221,11 +226,11 @@ class Matcher:
         scored.sort(key=lambda c: c.score, reverse=True)
         best = scored[0]
         rival = next((c.score for c in scored[1:] if c.topic != best.topic), 0.0)
-        if best.score >= p.sure_at or (
-            best.score >= p.answer_at and best.score - rival >= p.margin
-        ):
+        in_domain = any(t in self.normalizer.domain for t in tokens)
+        answer_at = p.answer_at_in_domain if in_domain else p.answer_at
+        if best.score >= p.sure_at or (best.score >= answer_at and best.score - rival >= p.margin):
             band = ANSWER
-        elif best.score >= p.suggest_at:
+        elif best.score >= (p.suggest_at if in_domain else p.suggest_at_off_domain):
             band = SUGGEST
         else:
             band = DECLINE

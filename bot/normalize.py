@@ -53,6 +53,8 @@ class Normalizer:
     slang: dict[str, str] = field(default_factory=dict)
     phrases: dict[str, str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
+    nostem: frozenset[str] = frozenset()
+    domain: frozenset[str] = frozenset()
     english: frozenset[str] = frozenset()
     indonesian: frozenset[str] = frozenset()
 
@@ -63,6 +65,8 @@ class Normalizer:
             slang=dict(lexicon.get("slang", {})),
             phrases=dict(lexicon.get("phrases", {})),
             stopwords=frozenset(lexicon.get("stopwords", [])),
+            nostem=frozenset(lexicon.get("nostem", [])),
+            domain=frozenset(lexicon.get("domain", [])),
             english=frozenset(lexicon.get("english", [])),
             indonesian=frozenset(lexicon.get("indonesian", [])),
         )
@@ -110,7 +114,12 @@ class Normalizer:
             for word in self.expand(raw):
                 if word in self.stopwords:
                     continue
-                stemmed = stem_english(word) if english and not from_slang else stem(word)
+                if word in self.nostem:
+                    stemmed = word
+                elif english and not from_slang:
+                    stemmed = stem_english(word)
+                else:
+                    stemmed = stem(word)
                 if stemmed not in self.stopwords:
                     out.append(stemmed)
         return out

@@ -123,7 +123,7 @@ def test_topic_browsing_reaches_every_entry(shared_core):
 
 def test_middling_question_offers_did_you_mean_choices(shared_core):
     # Tight thresholds on the real index: a vague question lands between suggest and answer.
-    params = MatchParams(answer_at=99, sure_at=100, suggest_at=1)
+    params = MatchParams(answer_at=99, answer_at_in_domain=99, sure_at=100, suggest_at=1)
     matcher = Matcher(shared_core.answers.kb, params)
     match = matcher.match("kampanye")
     assert match.band == SUGGEST
