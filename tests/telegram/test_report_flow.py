@@ -189,3 +189,12 @@ async def test_status_asked_in_a_group_reveals_nothing_and_points_to_the_private
     assert ticket not in reply and "Diterima" not in reply
     call = bot.api.last_reply(group["id"])
     assert any(url and url.startswith("https://t.me/") for _, url in bot.api.buttons(call))
+
+
+async def test_an_english_speaking_reporter_is_guided_in_english(bot: BotUnderTest):
+    user = bot.api.user(id=4242, language_code="en")
+    notice = await bot.say("/lapor", user=user)
+    assert "not a formal report" in notice and "SP4N-LAPOR!" in notice
+    assert "category" in await bot.press("rp:go", user=user)
+    await bot.press("rp:cat:media-sosial", user=user)
+    assert "Who did it?" in await bot.say(WHAT, user=user)
