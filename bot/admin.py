@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from bot import kbio, knowledge, storage
+from bot import kbio, kbstore, knowledge, storage
 from bot.answers import Answers
 from bot.knowledge import LANGS, Entry, KnowledgeBase
 
@@ -183,7 +183,7 @@ class KbEditor:
             raise AdminError([f"change {change_id} does not exist"], kind="unknown")
         if old.reverted_by:
             raise AdminError([f"change {change_id} was already reverted (by {old.reverted_by})"])
-        current = knowledge.load_from_db(self.db).entries.get(old.entry_id)
+        current = kbstore.load_from_db(self.db).entries.get(old.entry_id)
         if (entry_state(current) if current else None) != old.after:
             raise AdminError(
                 [
@@ -202,7 +202,7 @@ class KbEditor:
     def validate(self, edits: list[Edit]) -> KnowledgeBase:
         """The knowledge base as it would be after `edits`; AdminError if it breaks a rule."""
         problems: list[str] = []
-        entries = dict(knowledge.load_from_db(self.db).entries)
+        entries = dict(kbstore.load_from_db(self.db).entries)
         where: dict[str, str] = {}
         for edit in edits:
             if edit.after is None:
@@ -231,12 +231,12 @@ class KbEditor:
         kb = self.validate(edits)
         changes: list[Change] = []
         with self.db.atomic():
-            stored = knowledge.load_from_db(self.db).entries
+            stored = kbstore.load_from_db(self.db).entries
             for edit in edits:
                 changes.append(self._write(admin_id, edit, kb, stored))
             if reverting is not None:
                 self.db["kb_changes"].update(reverting, {"reverted_by": changes[0].id})
-        self.answers.reload(knowledge.load_from_db(self.db))
+        self.answers.reload(kbstore.load_from_db(self.db))
         return changes
 
     def _row_exists(self, entry_id: str) -> bool:
@@ -264,7 +264,7 @@ class KbEditor:
             after = None
         else:
             entry = replace(kb.entries[edit.entry_id], version=version)
-            knowledge.save_entry(self.db, entry, origin="admin")
+            kbstore.save_entry(self.db, entry, origin="admin")
             after = entry_state(entry)
         change_id = storage.record_kb_change(
             self.db,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot import knowledge
+from bot import kbstore
 from bot.admin import CLI_ADMIN, AdminError
 from bot.core import Core
 
@@ -18,8 +18,8 @@ def build(core: Core, args: argparse.Namespace) -> int:
     """Compile the files into the database, asking before dropping admin edits."""
     settings = core.settings
     try:
-        rebuilt, kb = knowledge.sync(core.db, settings.knowledge_dir, force=args.force)
-    except knowledge.UnsavedEditsError as exc:
+        rebuilt, kb = kbstore.sync(core.db, settings.knowledge_dir, force=args.force)
+    except kbstore.UnsavedEditsError as exc:
         print("The database holds admin edits the knowledge files do not:")
         for line in exc.differences:
             print(f"  - {line}")
@@ -30,7 +30,7 @@ def build(core: Core, args: argparse.Namespace) -> int:
         if input("Rebuild from the files and drop these edits? [y/N] ").strip().lower() != "y":
             print("nothing changed")
             return 1
-        rebuilt, kb = knowledge.sync(core.db, settings.knowledge_dir, force=True)
+        rebuilt, kb = kbstore.sync(core.db, settings.knowledge_dir, force=True)
     state = "rebuilt" if rebuilt else "unchanged (content hash matches)"
     print(f"{state}: {len(kb.entries)} entries into {settings.database_path}")
     return 0

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot import knowledge, storage
+from bot import kbstore, storage
 from bot.admin_views import AdminDesk
 from bot.answers import Answers
 from bot.config import Settings
@@ -41,11 +41,11 @@ class Core:
         """Open the database, rebuild the knowledge base if its files changed, index it."""
         db = storage.open_database(settings.database_path)
         try:
-            rebuilt, kb = knowledge.sync(db, settings.knowledge_dir)
-        except knowledge.UnsavedEditsError as exc:
+            rebuilt, kb = kbstore.sync(db, settings.knowledge_dir)
+        except kbstore.UnsavedEditsError as exc:
             # Keep serving the admins' live version; `bot.py kb build` says what differs.
             log.warning("knowledge files changed but not rebuilt: %s", exc)
-            rebuilt, kb = False, knowledge.load_from_db(db)
+            rebuilt, kb = False, kbstore.load_from_db(db)
         if rebuilt:
             log.info("knowledge base rebuilt from %s", settings.knowledge_dir)
         return cls(settings, db, Answers.build(kb, db))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import knowledge
+from bot import kbstore
 from bot.admin import AdminError, KbEditor
 from bot.core import Core
 
@@ -26,7 +26,7 @@ def test_an_added_phrasing_answers_the_next_question_and_is_audited(editor: KbEd
     assert question not in change.before["questions"]["id"]
     assert question in change.after["questions"]["id"]
     assert editor.kb.entries[ENTRY].version == version + 1
-    assert question in knowledge.load_from_db(core.db).entries[ENTRY].questions["id"]
+    assert question in kbstore.load_from_db(core.db).entries[ENTRY].questions["id"]
 
 
 def test_an_edit_based_on_an_older_version_is_refused(editor: KbEditor):
@@ -107,12 +107,12 @@ def test_rebuild_from_files_refuses_to_drop_admin_edits_unless_forced(editor: Kb
     editor.set_verdict(1, ENTRY, "abu-abu", editor.kb.entries[ENTRY].version)
     db, directory = core.db, core.settings.knowledge_dir
     db["kb_state"].upsert({"key": "content_hash", "value": "stale"}, pk="key")
-    with pytest.raises(knowledge.UnsavedEditsError) as err:
-        knowledge.sync(db, directory)
+    with pytest.raises(kbstore.UnsavedEditsError) as err:
+        kbstore.sync(db, directory)
     assert err.value.differences == [f"{ENTRY}: verdict"]
     reopened = Core.open(core.settings)  # start-up keeps the live version and warns
     assert reopened.answers.kb.entries[ENTRY].verdict == "abu-abu"
-    rebuilt, kb = knowledge.sync(db, directory, force=True)
+    rebuilt, kb = kbstore.sync(db, directory, force=True)
     assert rebuilt and kb.entries[ENTRY].verdict != "abu-abu"
     db["kb_state"].upsert({"key": "content_hash", "value": "stale"}, pk="key")
-    assert knowledge.sync(db, directory)[0]  # nothing left to lose
+    assert kbstore.sync(db, directory)[0]  # nothing left to lose

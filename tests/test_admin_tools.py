@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from bot import admin_import, cli, knowledge, storage
+from bot import admin_import, cli, kbstore, storage
 from bot.admin import AdminError
 from bot.config import Settings
 from bot.core import Core
@@ -88,7 +88,7 @@ def test_cli_history_revert_and_build_that_would_drop_edits(tmp_path, monkeypatc
     lines = capsys.readouterr().out.splitlines()
     assert "revert" in lines[0] and "reverted by" in lines[1]
     assert cli.main(["kb", "build"]) == 0  # the revert matches the files again
-    assert knowledge.load_from_db(core.db).entries[ENTRY].verdict != "abu-abu"
+    assert kbstore.load_from_db(core.db).entries[ENTRY].verdict != "abu-abu"
 
 
 def test_the_guided_new_entry_builds_a_valid_entry_step_by_step(core: Core):

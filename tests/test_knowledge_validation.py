@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import knowledge, storage
+from bot import kbstore, storage
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.knowledge import KnowledgeError, load_directory
 
@@ -93,16 +93,16 @@ def test_malformed_yaml_names_the_file(kb_copy):
 
 def test_database_is_rebuilt_only_when_the_files_change(kb_copy, tmp_path):
     db = storage.open_database(tmp_path / "kb.db")
-    rebuilt, kb = knowledge.sync(db, kb_copy)
+    rebuilt, kb = kbstore.sync(db, kb_copy)
     assert rebuilt and kb.entries
-    rebuilt, _ = knowledge.sync(db, kb_copy)
+    rebuilt, _ = kbstore.sync(db, kb_copy)
     assert not rebuilt
 
     def retitle(entry, _):
         entry["title"]["id"] = "Judul yang diperbarui"
 
     path = _edit_first_entry(kb_copy, retitle)
-    rebuilt, kb = knowledge.sync(db, kb_copy)
+    rebuilt, kb = kbstore.sync(db, kb_copy)
     assert rebuilt
     first_id = yaml.safe_load(path.read_text())["entries"][0]["id"]
     assert kb.entries[first_id].title["id"] == "Judul yang diperbarui"
