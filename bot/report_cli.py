@@ -8,7 +8,7 @@ import sys
 from bot.config import Settings
 from bot.core import Core
 from bot.crypto import ReportKeyError, generate_key
-from bot.reports import STATUSES, normalize_ticket
+from bot.report_records import STATUSES, normalize_ticket
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:

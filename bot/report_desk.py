@@ -12,7 +12,8 @@ from datetime import timedelta
 from typing import IO
 
 from bot import storage
-from bot.reports import CLOSED, STATUSES, Report, Reports
+from bot.report_records import CLOSED, STATUSES, Report
+from bot.reports import Reports
 from bot.views import Button, View
 
 LIST_LIMIT = 30

@@ -9,10 +9,9 @@ holds its ticket, so a second "Send" answers with the same ticket instead of fil
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -21,137 +20,27 @@ from bot import storage
 from bot.answers import Answers
 from bot.config import Settings
 from bot.crypto import ReportKeyError, Vault
+from bot.report_records import (
+    CATEGORIES,
+    DOCUMENT_TYPES,
+    EDITABLE,
+    END,
+    LIMITS,
+    MAX_FILE_MB,
+    MAX_FILES,
+    SKIPPABLE,
+    STEPS,
+    TEXT_FIELDS,
+    TICKET_ALPHABET,
+    Draft,
+    Evidence,
+    Incoming,
+    Reply,
+    Report,
+    check_date,
+    normalize_ticket,
+)
 from bot.views import Button, View
-
-CATEGORIES = (
-    "kampanye-ikut", "kampanye-atribut", "kampanye-mengerahkan", "kampanye-fasilitas",
-    "keputusan-berpihak", "kegiatan-berpihak", "dukungan-ktp", "media-sosial",
-    "foto-bersama", "alat-peraga", "anggota-partai", "lainnya",
-)  # fmt: skip
-STATUSES = (
-    "diterima", "ditinjau", "diteruskan-bkn", "diteruskan-bawaslu", "diteruskan-ppk",
-    "selesai", "ditolak",
-)  # fmt: skip
-CLOSED = ("selesai", "ditolak")
-STEPS = ("notice", "category", "what", "who", "where", "when", "evidence", "contact", "summary")
-END = "end"
-TEXT_FIELDS = ("what", "who", "where", "when", "contact")
-EDITABLE = ("category", "what", "who", "where", "when", "evidence", "contact")
-SKIPPABLE = ("who", "where", "when", "evidence", "contact")
-# Shortest and longest answers per step (characters).
-LIMITS = {"what": (20, 3000), "who": (2, 500), "where": (2, 500), "when": (2, 200)}
-LIMITS["contact"] = (3, 300)
-MAX_FILE_MB = 20  # what a bot can fetch from Telegram's servers
-MAX_FILES = 10
-DOCUMENT_TYPES = ("image/", "video/", "application/pdf", "application/msword")
-DOCUMENT_TYPES += ("application/vnd.openxmlformats-officedocument.", "text/plain")
-TICKET_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
-TICKET_RE = re.compile(r"^NTR-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
-MONTHS = {
-    m: i + 1
-    for names in (
-        "januari februari maret april mei juni juli agustus september oktober november desember",
-        "january february march april may june july august september october november december",
-        "jan feb mar apr mei jun jul agu sep okt nov des",
-        "jan feb mar apr may jun jul aug sep oct nov dec",
-    )
-    for i, m in enumerate(names.split())
-}
-_NUM_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})\b")
-_WORD_DATE = re.compile(r"\b(\d{1,2})\s+([a-z]+)\s+(\d{4})\b")
-_YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
-
-
-@dataclass
-class Draft:
-    """A tip being written: one per reporter, sealed in `report_drafts` after every step."""
-
-    step: str = "notice"
-    category: str = ""
-    what: str = ""
-    who: str = ""
-    where: str = ""
-    when: str = ""
-    evidence: list[dict] = field(default_factory=list)
-    contact: str = ""
-    editing: bool = False
-    ticket: str = ""
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """A file the reporter sent, kept on Telegram's servers by its file id."""
-
-    kind: str  # photo | video | document
-    file_id: str
-    size: int = 0
-    name: str = ""
-    mime: str = ""
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """What the reporter sent, reduced to what a step needs (the handler fills it in)."""
-
-    text: str | None = None
-    evidence: Evidence | None = None
-    caption: bool = False  # had a caption (dropped)
-    forwarded: bool = False  # had forward information (dropped)
-
-
-@dataclass(frozen=True)
-class Reply:
-    """A view for the reporter, the step the conversation is now in, and an admin-chat notice."""
-
-    view: View
-    step: str
-    admin_view: View | None = None
-
-
-@dataclass
-class Report:
-    """A filed tip, decrypted (admins and the CLI only)."""
-
-    ticket: str
-    category: str
-    status: str
-    created_at: str
-    updated_at: str
-    closed_at: str | None
-    what: str = ""
-    who: str = ""
-    where: str = ""
-    when: str = ""
-    evidence: list[dict] = field(default_factory=list)
-    contact: str = ""
-    history: list[dict] = field(default_factory=list)
-
-
-def check_date(text: str, today: date) -> str:
-    """'' when the free-text date is plausible, else 'bad_date' or 'future_date'."""
-    low = text.lower()
-    found: list[tuple[int, int, int]] = []
-    for d, m, y in _NUM_DATE.findall(low):
-        found.append((int(d), int(m), int(y) + (2000 if len(y) == 2 else 0)))
-    for d, name, y in _WORD_DATE.findall(low):
-        if name in MONTHS:
-            found.append((int(d), MONTHS[name], int(y)))
-    for d, m, y in found:
-        try:
-            if date(y, m, d) > today:
-                return "future_date"
-        except ValueError:
-            return "bad_date"
-    if any(int(y) > today.year for y in _YEAR.findall(low)):
-        return "future_date"
-    return ""
-
-
-def normalize_ticket(code: str) -> str:
-    """`ntr 7k3f q9m2` -> `NTR-7K3F-Q9M2` (anything else comes back unusable)."""
-    raw = re.sub(r"[^A-Z0-9]", "", (code or "").upper())
-    raw = raw[3:] if raw.startswith("NTR") else raw
-    return f"NTR-{raw[:4]}-{raw[4:]}" if len(raw) == 8 else ""
 
 
 class Reports:

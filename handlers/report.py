@@ -25,7 +25,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.core import Core
-from bot.reports import END, Evidence, Incoming, Reply
+from bot.report_records import END, Evidence, Incoming, Reply
 from bot.views import Button, View
 from handlers.common import core_of, edit_view, is_private, send_view, ui_lang
 

@@ -14,7 +14,7 @@ from bot.cli import main
 from bot.config import Settings
 from bot.core import Core
 from bot.crypto import ReportKeyError, Vault, generate_key
-from bot.reports import TICKET_RE, Incoming, check_date, normalize_ticket
+from bot.report_records import TICKET_RE, Incoming, check_date, normalize_ticket
 
 KEY = "7HwQ0yRk3c2rX5Wb1c9mK2p4J8sT6vN0qL3eF5gH7jA="
 WHAT = "Camat memakai mobil dinas untuk mengantar tim kampanye ke lapangan."
