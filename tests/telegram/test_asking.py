@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from tests.telegram.conftest import BotUnderTest
 
 
@@ -36,12 +34,10 @@ async def test_legal_basis_button_shows_the_exact_article_text(bot: BotUnderTest
 async def test_group_chatter_is_ignored_but_a_mention_is_answered(bot: BotUnderTest):
     group = bot.api.group_chat()
     user = bot.api.user(id=2002)
-    since = bot.api.mark()
     bot.api.inject_message("besok rapat jam 9 ya bapak ibu", user=user, chat=group)
     bot.api.inject_message("boleh ikut kampanye?", user=user, chat=group)
     await bot.api.wait_idle(quiet=0.4)
-    assert not [c for c in bot.api.calls("sendMessage", chat_id=group["id"])]
-    assert since >= 0
+    assert not bot.api.calls("sendMessage", chat_id=group["id"])  # the office chat is left alone
     text = f"@{bot.api.bot_user['username']} boleh ikut kampanye?"
     entity = {"type": "mention", "offset": 0, "length": len(bot.api.bot_user["username"]) + 1}
     bot.api.inject_message(text, user=user, chat=group, entities=[entity])
@@ -56,4 +52,3 @@ async def test_twenty_users_at_once_all_get_answers(bot: BotUnderTest):
     await bot.api.wait_for("sendMessage", count=20, timeout=15)
     answered = {c.params["chat_id"] for c in bot.api.calls("sendMessage")}
     assert answered == {u["id"] for u in users}
-    await asyncio.sleep(0)
