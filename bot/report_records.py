@@ -52,10 +52,9 @@ _YEAR = re.compile(r"\b(19\d\d|20\d\d)\b")
 
 
 @dataclass
-class Draft:
-    """A tip being written: one per reporter, sealed in `report_drafts` after every step."""
+class TipContent:
+    """What a reporter tells about a violation: the same fields in a draft and a filed tip."""
 
-    step: str = "notice"
     category: str = ""
     what: str = ""
     who: str = ""
@@ -63,6 +62,13 @@ class Draft:
     when: str = ""
     evidence: list[dict] = field(default_factory=list)
     contact: str = ""
+
+
+@dataclass
+class Draft(TipContent):
+    """A tip being written: one per reporter, sealed in `report_drafts` after every step."""
+
+    step: str = "notice"
     editing: bool = False
     ticket: str = ""
 
@@ -97,22 +103,15 @@ class Reply:
     admin_view: View | None = None
 
 
-@dataclass
-class Report:
+@dataclass(kw_only=True)
+class Report(TipContent):
     """A filed tip, decrypted (admins and the CLI only)."""
 
     ticket: str
-    category: str
     status: str
     created_at: str
     updated_at: str
     closed_at: str | None
-    what: str = ""
-    who: str = ""
-    where: str = ""
-    when: str = ""
-    evidence: list[dict] = field(default_factory=list)
-    contact: str = ""
     history: list[dict] = field(default_factory=list)
 
 

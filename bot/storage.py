@@ -227,12 +227,6 @@ def kv_set(db: sqlite_utils.Database, namespace: str, key: str, value: Any) -> N
             )
 
 
-def kv_delete_namespace(db: sqlite_utils.Database, namespace: str) -> None:
-    """Drop every key of a namespace."""
-    with db.atomic():
-        db.execute("DELETE FROM kv WHERE namespace = ?", [namespace])
-
-
 # -- question log --------------------------------------------------------------------------------
 
 
