@@ -1,0 +1,140 @@
+"""Cross-validation of the learned matcher: k folds over the phrasings, and labelled tune sets.
+
+Usage (from the project root):
+    python bench/crossval.py [TUNE.tsv ...] [--folds 5] [--classifier lr|svm] [--C 10]
+        [--char 2-5] [--char-weight 1] [--word-weight 1] [--no-bigrams] [--min-df 1]
+
+Printed: for the k folds over the knowledge base's phrasings (entries, out-of-scope examples and
+intents, each phrasing predicted by a model that did not see it): entry top-1, topic top-1 and
+out-of-scope recall; then, for each TUNE file (`topic<TAB>question`, `a|b` either, `none` out of
+scope), a model trained on everything: topic top-1 on all (an out-of-scope question counts when
+the top class is out of scope or an intent), in-scope top-3 and out-of-scope declined.
+Only tuning files belong here; held-out files are read once, by bench/matching.py, at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from bench.matching import load_cases  # noqa: E402
+from bot.answering import training  # noqa: E402
+from bot.answering.model import FeatureSpec, Featurizer  # noqa: E402
+from bot.config import DEFAULT_KNOWLEDGE_DIR  # noqa: E402
+from bot.knowledge import load_directory  # noqa: E402
+
+
+def config_from(args) -> training.TrainConfig:
+    """The training configuration named by the command line."""
+    lo, hi = (int(x) for x in args.char.split("-"))
+    spec = FeatureSpec(
+        char_min=lo,
+        char_max=hi,
+        char_weight=args.char_weight,
+        word_weight=args.word_weight,
+        bigrams=not args.no_bigrams,
+        char_on_folded=args.folded,
+    )
+    return training.TrainConfig(
+        spec=spec, classifier=args.classifier, C=args.C, min_df=args.min_df, folds=args.folds
+    )
+
+
+def topic_of(kb, label: str) -> str | None:
+    """Topic of an entry label; None for out of scope and intents."""
+    entry = kb.entries.get(label)
+    return entry.topic if entry else None
+
+
+def crossval(kb, exs: training.Examples, normalizer, config: training.TrainConfig) -> dict:
+    """Held-out predictions of every phrasing over k folds."""
+    X, _, _ = training.featurize(Featurizer(config.spec, normalizer), exs.texts, config.min_df)
+    labels = sorted(set(exs.labels))
+    y = np.array([labels.index(lab) for lab in exs.labels])
+    scores = training.held_out_scores(X, y, config)
+    pred = scores.argmax(axis=1)
+    entry_rows = [i for i, lab in enumerate(exs.labels) if lab in kb.entries]
+    oos_rows = [i for i, lab in enumerate(exs.labels) if lab == training.OUT_OF_SCOPE]
+    entry_ok = sum(pred[i] == y[i] for i in entry_rows)
+    topic_ok = sum(topic_of(kb, labels[pred[i]]) == kb.entries[exs.labels[i]].topic for i in entry_rows)
+    oos_ok = sum(labels[pred[i]] == training.OUT_OF_SCOPE for i in oos_rows)
+    return {
+        "entry": entry_ok / len(entry_rows),
+        "topic": topic_ok / len(entry_rows),
+        "oos": oos_ok / max(len(oos_rows), 1),
+        "n": len(exs.texts),
+    }
+
+
+def on_file(kb, model, path: Path, show: bool) -> dict:
+    """Topic top-1 / in-scope top-3 / out-of-scope declined of a trained model on a file."""
+    cases = load_cases(path)
+    top1 = top3 = declined = n_in = n_out = 0
+    for want, q in cases:
+        p = model.predict(q, top=10)
+        topics = [topic_of(kb, lab) for lab in p.labels]
+        first = topics[0]
+        if want == {"none"}:
+            n_out += 1
+            ok = first is None
+            declined += ok
+        else:
+            n_in += 1
+            ok = first in want
+            entry_topics = [t for t in topics if t is not None]
+            top3 += ok or any(t in want for t in entry_topics[:3])
+        top1 += ok
+        if show and not ok:
+            print(f"  MISS want={'|'.join(sorted(want))} got={p.labels[:3]} "
+                  f"p={[round(x, 2) for x in p.probs[:3]]} :: {q}")
+    return {"top1": top1 / len(cases), "top3": top3 / max(n_in, 1), "declined": declined / max(n_out, 1), "n": len(cases)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("files", type=Path, nargs="*")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--classifier", default="svm")
+    ap.add_argument("--C", type=float, default=1.0)
+    ap.add_argument("--char", default="2-5")
+    ap.add_argument("--char-weight", type=float, default=1.0)
+    ap.add_argument("--word-weight", type=float, default=1.0)
+    ap.add_argument("--no-bigrams", action="store_true")
+    ap.add_argument("--folded", action="store_true")
+    ap.add_argument("--min-df", type=int, default=1)
+    ap.add_argument("--show-misses", action="store_true")
+    ap.add_argument("--no-cv", action="store_true")
+    args = ap.parse_args()
+
+    kb = load_directory(DEFAULT_KNOWLEDGE_DIR)
+    config = config_from(args)
+    normalizer = training.normalizer_for(kb)
+    exs = training.examples(kb, training.read_extra(DEFAULT_KNOWLEDGE_DIR), config.titles)
+    print(f"config: {config}")
+    if not args.no_cv:
+        start = time.perf_counter()
+        cv = crossval(kb, exs, normalizer, config)
+        print(
+            f"{args.folds}-fold over {cv['n']} phrasings: entry top-1 {cv['entry']:.1%}, "
+            f"topic top-1 {cv['topic']:.1%}, out-of-scope recall {cv['oos']:.1%} "
+            f"({time.perf_counter() - start:.1f} s)"
+        )
+    start = time.perf_counter()
+    model = training.fit(exs, normalizer, replace(config, folds=0) if args.no_cv else config)
+    print(f"trained in {time.perf_counter() - start:.2f} s; temperature {model.temperature:.3f}")
+    for path in args.files:
+        s = on_file(kb, model, path, args.show_misses)
+        print(f"{path}: {s['n']} questions, top-1 {s['top1']:.1%}, in-scope top-3 {s['top3']:.1%}, "
+              f"declined {s['declined']:.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,240 @@
+"""The learned matcher, serving side: features and calibrated probabilities from exported weights.
+
+The classifier is trained by `bot.answering.training` (scikit-learn, in its own process) and
+exported as plain arrays; scoring here needs numpy only. Importing scikit-learn would add about
+75 MB to the bot's memory, numpy about 10 MB (figures in bench/matching.py's output).
+
+Features, the same at training and at serving time because both call `Featurizer`:
+- character n-grams inside each word (padded with spaces), robust to typos, affixes and slang
+  spellings ("ngelike", "nge-like", "like");
+- word unigrams and bigrams over the normaliser's tokens (slang folded, stemmed).
+Each block is TF-IDF weighted (sublinear tf) and L2-normalised, then scaled by its weight.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from bot.normalize import Normalizer
+
+FORMAT = 1
+# Labels of the classes that are not entries; entries' ids never start with "~".
+OUT_OF_SCOPE = "~none"
+INTENT_PREFIX = "~intent:"
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which features the model reads, and how much each block weighs."""
+
+    char_min: int = 2
+    char_max: int = 5
+    char_weight: float = 1.0
+    word_weight: float = 1.0
+    bigrams: bool = True
+    # Character n-grams over the words after slang folding ("gk" -> "tidak") rather than raw.
+    char_on_folded: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FeatureSpec:
+        """The spec stored in an artefact (unknown keys from a newer format are ignored)."""
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in names})
+
+
+@lru_cache(maxsize=100_000)
+def _word_grams(word: str, lo: int, hi: int) -> tuple[str, ...]:
+    """Character n-grams of one word padded with spaces (words repeat: cached)."""
+    padded = f" {word} "
+    size = len(padded)
+    return tuple(
+        padded[i : i + n] for n in range(lo, min(hi, size) + 1) for i in range(size - n + 1)
+    )
+
+
+@dataclass(frozen=True)
+class Featurizer:
+    """Turns a text into named features (strings), block by block."""
+
+    spec: FeatureSpec
+    normalizer: Normalizer
+
+    def char_grams(self, text: str) -> list[str]:
+        """Character n-grams of every word, each word padded with a space on both sides."""
+        words = self.normalizer.raw_tokens(text)
+        if self.spec.char_on_folded:
+            words = [w for raw in words for w in self.normalizer.expand(raw)]
+        out: list[str] = []
+        for word in words:
+            out.extend(_word_grams(word, self.spec.char_min, self.spec.char_max))
+        return out
+
+    def word_grams(self, text: str) -> list[str]:
+        """Normalised word unigrams ("w:") and adjacent pairs ("b:")."""
+        tokens = self.normalizer.tokens(text)
+        out = [f"w:{t}" for t in tokens]
+        if self.spec.bigrams:
+            out.extend(f"b:{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+        return out
+
+    def blocks(self, text: str) -> list[tuple[list[str], float]]:
+        """(features, block weight) per block."""
+        return [
+            (self.char_grams(text), self.spec.char_weight),
+            (self.word_grams(text), self.spec.word_weight),
+        ]
+
+
+def vectorize(
+    featurizer: Featurizer, vocab: dict[str, int], idf: np.ndarray, text: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sparse TF-IDF vector of a text: (feature indices, values); unknown features dropped."""
+    indices: list[int] = []
+    values: list[float] = []
+    for grams, weight in featurizer.blocks(text):
+        counts = Counter(vocab[g] for g in grams if g in vocab)
+        if not counts:
+            continue
+        idx = list(counts)
+        vals = [(1.0 + math.log(c)) * float(idf[i]) for i, c in counts.items()]
+        norm = math.sqrt(sum(v * v for v in vals)) or 1.0
+        indices.extend(idx)
+        values.extend(weight * v / norm for v in vals)
+    return np.asarray(indices, dtype=np.int64), np.asarray(values, dtype=np.float64)
+
+
+@dataclass
+class Prediction:
+    """Calibrated probabilities of every class for one text, best first."""
+
+    labels: list[str]  # class labels, best first
+    probs: list[float]  # calibrated probability of each, same order
+    known: float  # share of the text's features the model knows (0: nothing it has seen)
+
+    @property
+    def top(self) -> str:
+        """Label of the most likely class."""
+        return self.labels[0]
+
+
+@dataclass
+class Model:
+    """A trained matcher: vocabulary, idf, sparse weights (feature -> classes), calibration."""
+
+    labels: list[str]
+    vocab: dict[str, int]
+    idf: np.ndarray  # float32, one per feature
+    indptr: np.ndarray  # int64, CSR over features: weights of feature f at indptr[f]:indptr[f+1]
+    classes: np.ndarray  # int32 class index of each stored weight
+    weights: np.ndarray  # float32
+    bias: np.ndarray  # float32, one per class
+    spec: FeatureSpec
+    normalizer: Normalizer
+    temperature: float = 1.0
+    meta: dict = field(default_factory=dict)  # knowledge hash, build settings, figures
+
+    @property
+    def featurizer(self) -> Featurizer:
+        """The featurizer this model was trained with."""
+        return Featurizer(self.spec, self.normalizer)
+
+    def logits(self, text: str) -> tuple[np.ndarray, float]:
+        """Raw class scores of a text, and the share of its features the model knows."""
+        featurizer = self.featurizer
+        idx, vals = vectorize(featurizer, self.vocab, self.idf, text)
+        total = sum(len(g) for g, _ in featurizer.blocks(text)) if len(idx) else 0
+        scores = self.bias.astype(np.float64).copy()
+        if len(idx):
+            starts, ends = self.indptr[idx], self.indptr[idx + 1]
+            lengths = ends - starts
+            n = int(lengths.sum())
+            if n:
+                # Positions of every stored weight of the text's features, without a Python loop.
+                offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths)
+                pos = offsets + np.arange(n)
+                contrib = self.weights[pos] * np.repeat(vals, lengths)
+                scores += np.bincount(self.classes[pos], weights=contrib, minlength=len(scores))
+        known = len(idx) / max(total, 1) if total else 0.0
+        return scores, known
+
+    def predict(self, text: str, top: int = 10) -> Prediction:
+        """Calibrated probabilities of the `top` most likely classes."""
+        scores, known = self.logits(text)
+        z = scores / self.temperature
+        z -= z.max()
+        p = np.exp(z)
+        p /= p.sum()
+        k = min(top, len(p))
+        order = np.argpartition(-p, k - 1)[:k]
+        order = order[np.argsort(-p[order], kind="stable")]
+        return Prediction([self.labels[i] for i in order], [float(p[i]) for i in order], known)
+
+    # -- the artefact ----------------------------------------------------------------------------
+
+    def to_bytes(self) -> bytes:
+        """The artefact: a numpy .npz (no pickles) holding arrays and a JSON header."""
+        header = {
+            "format": FORMAT,
+            "labels": self.labels,
+            "spec": asdict(self.spec),
+            "temperature": self.temperature,
+            "meta": self.meta,
+        }
+        vocab = sorted(self.vocab, key=self.vocab.__getitem__)
+        buf = io.BytesIO()
+        np.savez_compressed(
+            buf,
+            header=np.frombuffer(json.dumps(header, sort_keys=True).encode(), dtype=np.uint8),
+            vocab=np.frombuffer("\n".join(vocab).encode(), dtype=np.uint8),
+            idf=self.idf.astype(np.float32),
+            indptr=self.indptr.astype(np.int64),
+            classes=self.classes.astype(np.int32),
+            weights=self.weights.astype(np.float32),
+            bias=self.bias.astype(np.float32),
+        )
+        return buf.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes, normalizer: Normalizer) -> Model:
+        """Read an artefact; raise ValueError when it is not one this code can use."""
+        try:
+            with np.load(io.BytesIO(data), allow_pickle=False) as z:
+                header = json.loads(bytes(z["header"]).decode())
+                vocab_text = bytes(z["vocab"]).decode()
+                arrays = {k: z[k] for k in ("idf", "indptr", "classes", "weights", "bias")}
+        except Exception as exc:  # a truncated or foreign file: the caller rebuilds
+            raise ValueError(f"not a model artefact: {exc}") from exc
+        if header.get("format") != FORMAT:
+            raise ValueError(f"model format {header.get('format')} is not {FORMAT}")
+        vocab = {g: i for i, g in enumerate(vocab_text.split("\n"))} if vocab_text else {}
+        labels = list(header["labels"])
+        nfeat, nnz = len(vocab), len(arrays["weights"])
+        if (
+            len(arrays["idf"]) != nfeat
+            or len(arrays["indptr"]) != nfeat + 1
+            or len(arrays["classes"]) != nnz
+            or len(arrays["bias"]) != len(labels)
+            or (nnz and int(arrays["classes"].max()) >= len(labels))
+            or int(arrays["indptr"][-1]) != nnz
+        ):
+            raise ValueError("model artefact arrays do not fit together")
+        return cls(
+            labels=labels,
+            vocab=vocab,
+            idf=arrays["idf"],
+            indptr=arrays["indptr"],
+            classes=arrays["classes"],
+            weights=arrays["weights"],
+            bias=arrays["bias"],
+            spec=FeatureSpec.from_dict(header["spec"]),
+            normalizer=normalizer,
+            temperature=float(header["temperature"]),
+            meta=dict(header.get("meta") or {}),
+        )

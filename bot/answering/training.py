@@ -1,0 +1,263 @@
+"""Training the learned matcher from a knowledge base (scikit-learn; not imported by the bot).
+
+Classes: every entry (its phrasings and titles), the out-of-scope class (`knowledge/offtopic.yaml`)
+and the small-talk intents (`knowledge/intents.yaml`). Deterministic: inputs are sorted, seeds are
+fixed, so the same files give the same artefact bytes (tests/test_model.py checks it).
+
+Run as `python -m bot.answering.training OUT [--knowledge DIR]` to build an artefact in a
+separate process: the bot does that, so scikit-learn's memory never lands in the bot's process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from bot.answering.model import (
+    INTENT_PREFIX,
+    OUT_OF_SCOPE,
+    Featurizer,
+    FeatureSpec,
+    Model,
+)
+from bot.knowledge import KnowledgeBase
+from bot.normalize import Normalizer
+
+TRAINING_FORMAT = 1  # bump when training changes in a way the examples' hash cannot see
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How a model is trained; the defaults are what cross-validation chose (bench/crossval.py)."""
+
+    spec: FeatureSpec = field(default_factory=FeatureSpec)
+    classifier: str = "svm"  # "svm": linear SVM (one-vs-rest); "lr": multinomial logistic
+    C: float = 1.0
+    min_df: int = 1  # features seen in fewer training texts are dropped
+    prune: float = 0.0  # stored weights with |w| below this are dropped (smaller, faster)
+    folds: int = 5  # held-out folds for calibrating the temperature (0: no calibration)
+    seed: int = 0
+    titles: bool = True  # entry titles count as phrasings
+
+
+@dataclass(frozen=True)
+class Examples:
+    """Training texts and their class labels, in a stable order."""
+
+    texts: list[str]
+    labels: list[str]
+
+    def digest(self) -> str:
+        """SHA-256 of the texts and labels."""
+        h = hashlib.sha256()
+        for text, label in zip(self.texts, self.labels, strict=True):
+            h.update(f"{label}\t{text}\n".encode())
+        return h.hexdigest()
+
+
+# -- inputs --------------------------------------------------------------------------------------
+
+
+def read_extra(directory: Path) -> dict[str, list[str]]:
+    """Out-of-scope and intent phrasings from `offtopic.yaml` and `intents.yaml` (may be absent)."""
+    out: dict[str, list[str]] = {}
+    off = directory / "offtopic.yaml"
+    if off.is_file():
+        data = yaml.safe_load(off.read_text(encoding="utf-8")) or {}
+        for group in data.get("groups") or []:
+            for lang in ("id", "en"):
+                out.setdefault(OUT_OF_SCOPE, []).extend(str(q) for q in group.get(lang) or [])
+    intents = directory / "intents.yaml"
+    if intents.is_file():
+        data = yaml.safe_load(intents.read_text(encoding="utf-8")) or {}
+        for intent in data.get("intents") or []:
+            qs = intent.get("questions") or {}
+            label = INTENT_PREFIX + str(intent["id"])
+            for lang in ("id", "en"):
+                out.setdefault(label, []).extend(str(q) for q in qs.get(lang) or [])
+    return out
+
+
+def normalizer_for(kb: KnowledgeBase) -> Normalizer:
+    """The knowledge base's normaliser, with words used in only one language's phrasings as
+    language markers (so "can I" reads as English and "boleh" as Indonesian)."""
+    base = Normalizer.from_lexicon(kb.lexicon)
+    words: dict[str, set[str]] = {"id": set(), "en": set()}
+    for entry_id in sorted(kb.entries):
+        entry = kb.entries[entry_id]
+        for lang in words:
+            for q in entry.questions[lang]:
+                words[lang].update(base.raw_tokens(q))
+    only_en, only_id = words["en"] - words["id"], words["id"] - words["en"]
+    return replace(
+        base,
+        english=base.english | only_en,
+        indonesian=base.indonesian | (only_id - base.english),
+    )
+
+
+def examples(kb: KnowledgeBase, extra: dict[str, list[str]], titles: bool = True) -> Examples:
+    """Every phrasing with its class, sorted by class then text (the order never depends on
+    dict or file order), duplicates dropped."""
+    pairs: set[tuple[str, str]] = set()
+    for entry in kb.entries.values():
+        texts = [*entry.questions["id"], *entry.questions["en"]]
+        if titles:
+            texts += [entry.title["id"], entry.title["en"]]
+        pairs.update((entry.id, " ".join(t.split())) for t in texts if t.strip())
+    for label, texts in extra.items():
+        pairs.update((label, " ".join(t.split())) for t in texts if t.strip())
+    ordered = sorted(pairs)
+    return Examples([t for _, t in ordered], [label for label, _ in ordered])
+
+
+# -- fitting -------------------------------------------------------------------------------------
+
+
+def featurize(featurizer: Featurizer, texts: list[str], min_df: int):
+    """(CSR matrix of TF-IDF rows, vocab, idf) over the training texts.
+
+    Rows are computed as `model.vectorize` computes a question at serving time: per block,
+    sublinear tf times idf, L2-normalised, times the block's weight.
+    """
+    from scipy import sparse
+
+    per_text = [[(Counter(g), w) for g, w in featurizer.blocks(t)] for t in texts]
+    df: Counter[str] = Counter()
+    for blocks in per_text:
+        for counts, _ in blocks:
+            df.update(counts.keys())
+    kept = sorted(g for g, d in df.items() if d >= min_df)
+    vocab = {g: i for i, g in enumerate(kept)}
+    n = len(texts)
+    dfs = np.fromiter((df[g] for g in kept), dtype=np.float64, count=len(kept))
+    idf = (np.log((1 + n) / (1 + dfs)) + 1.0).astype(np.float32)
+    indptr, cols, tfs, weights, block_ids = [0], [], [], [], []
+    block = 0
+    for blocks in per_text:
+        for counts, w in blocks:
+            for g, c in counts.items():
+                i = vocab.get(g)
+                if i is not None:
+                    cols.append(i)
+                    tfs.append(c)
+                    block_ids.append(block)
+            weights.append(w)
+            block += 1
+        indptr.append(len(cols))
+    col = np.asarray(cols, dtype=np.int64)
+    bid = np.asarray(block_ids, dtype=np.int64)
+    val = (1.0 + np.log(np.asarray(tfs, dtype=np.float64))) * idf[col].astype(np.float64)
+    norms = np.sqrt(np.bincount(bid, weights=val * val, minlength=block))
+    val = val * (np.asarray(weights)[bid] / np.where(norms > 0, norms, 1.0)[bid])
+    X = sparse.csr_matrix((val, col, np.asarray(indptr)), shape=(n, len(vocab)))
+    X.sort_indices()
+    return X, vocab, idf
+
+
+def _classifier(config: TrainConfig):
+    if config.classifier == "svm":
+        from sklearn.svm import LinearSVC
+
+        return LinearSVC(C=config.C, random_state=config.seed, tol=1e-3, max_iter=2000)
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=config.C, max_iter=1000, random_state=config.seed, tol=1e-4)
+
+
+def _scores(clf, X) -> np.ndarray:
+    return clf.decision_function(X)
+
+
+def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
+    """The temperature that minimises the log loss of held-out scores (golden-section search)."""
+
+    def loss(t: float) -> float:
+        z = scores / t
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return float(-logp[np.arange(len(y)), y].mean())
+
+    lo, hi = np.log(0.01), np.log(100.0)
+    g = (np.sqrt(5) - 1) / 2
+    a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+    fa, fb = loss(np.exp(a)), loss(np.exp(b))
+    for _ in range(40):
+        if fa < fb:
+            hi, b, fb = b, a, fa
+            a = hi - g * (hi - lo)
+            fa = loss(np.exp(a))
+        else:
+            lo, a, fa = a, b, fb
+            b = lo + g * (hi - lo)
+            fb = loss(np.exp(b))
+    return float(np.exp((lo + hi) / 2))
+
+
+def held_out_scores(X, y: np.ndarray, config: TrainConfig) -> np.ndarray:
+    """Decision scores of every row from a model that did not see it (stratified k folds)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    n_classes = int(y.max()) + 1
+    out = np.zeros((X.shape[0], n_classes))
+    folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
+    for train, test in folds.split(X, y):
+        clf = _classifier(config).fit(X[train], y[train])
+        s = np.full((len(test), n_classes), -1e3)
+        s[:, clf.classes_] = _scores(clf, X[test])
+        out[test] = s
+    return out
+
+
+def fit(exs: Examples, normalizer: Normalizer, config: TrainConfig) -> Model:
+    """Train a model on the examples and export it for `bot.answering.model`."""
+    X, vocab, idf = featurize(Featurizer(config.spec, normalizer), exs.texts, config.min_df)
+    labels = sorted(set(exs.labels))
+    index = {label: i for i, label in enumerate(labels)}
+    y = np.array([index[label] for label in exs.labels])
+    clf = _classifier(config).fit(X, y)
+    temperature = 1.0
+    if config.folds > 1:
+        counts = np.bincount(y)
+        # Classes with fewer phrasings than folds cannot be stratified; calibrate without them.
+        if counts.min() >= config.folds:
+            temperature = _fit_temperature(held_out_scores(X, y, config), y)
+    coef = np.asarray(clf.coef_, dtype=np.float64)  # classes x features
+    bias = np.asarray(clf.intercept_, dtype=np.float64)
+    if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row
+        coef, bias = np.vstack([-coef, coef]) / 2, np.array([-bias[0], bias[0]]) / 2
+    return export(coef, bias, labels, vocab, idf, normalizer, config, temperature, exs.digest())
+
+
+def export(coef, bias, labels, vocab, idf, normalizer, config, temperature, digest) -> Model:
+    """Turn a dense classes x features weight matrix into the sparse serving model."""
+    by_feature = coef.T  # features x classes
+    keep = np.abs(by_feature) >= config.prune if config.prune > 0 else by_feature != 0
+    counts = keep.sum(axis=1)
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    feat_idx, class_idx = np.nonzero(keep)  # row-major: grouped by feature, classes ascending
+    return Model(
+        labels=labels,
+        vocab=vocab,
+        idf=idf.astype(np.float32),
+        indptr=indptr,
+        classes=class_idx.astype(np.int32),
+        weights=by_feature[feat_idx, class_idx].astype(np.float32),
+        bias=np.asarray(bias, dtype=np.float32),
+        spec=config.spec,
+        normalizer=normalizer,
+        temperature=temperature,
+        meta={"examples": digest, "config": json.loads(json.dumps(asdict(config)))},
+    )
+
+
+def train(kb: KnowledgeBase, directory: Path, config: TrainConfig | None = None) -> Model:
+    """Train on a knowledge base plus the out-of-scope and intent files of `directory`."""
+    config = config or TrainConfig()
+    return fit(examples(kb, read_extra(directory), config.titles), normalizer_for(kb), config)
