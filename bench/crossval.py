@@ -28,7 +28,7 @@ from bench.matching import load_cases  # noqa: E402
 from bot.answering import training  # noqa: E402
 from bot.answering.model import FeatureSpec, Featurizer  # noqa: E402
 from bot.config import DEFAULT_KNOWLEDGE_DIR  # noqa: E402
-from bot.knowledge import load_directory  # noqa: E402
+from bot.kb.model import load_directory  # noqa: E402
 
 
 def config_from(args) -> training.TrainConfig:

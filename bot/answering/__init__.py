@@ -1,1 +1,2 @@
-"""Answering: normalisation, the learned matcher and its training, bands, the answer use cases."""
+"""Answering questions: normalisation, the learned matcher and its training, bands, the answer
+use cases, the question log."""

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from bot.normalize import Normalizer
+from bot.answering.normalize import Normalizer
 
 FORMAT = 1
 # Labels of the classes that are not entries; entries' ids never start with "~".

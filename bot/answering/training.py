@@ -26,8 +26,8 @@ from bot.answering.model import (
     FeatureSpec,
     Model,
 )
-from bot.knowledge import KnowledgeBase
-from bot.normalize import Normalizer
+from bot.kb.model import KnowledgeBase
+from bot.answering.normalize import Normalizer
 
 TRAINING_FORMAT = 1  # bump when training changes in a way the examples' hash cannot see
 
