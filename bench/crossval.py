@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -26,7 +25,8 @@ import numpy as np  # noqa: E402
 
 from bench.matching import load_cases  # noqa: E402
 from bot.answering import training  # noqa: E402
-from bot.answering.model import FeatureSpec, Featurizer  # noqa: E402
+from bot.answering.bands import BandParams, LearnedMatcher  # noqa: E402
+from bot.answering.model import FeatureSpec, Featurizer, Model  # noqa: E402
 from bot.config import DEFAULT_KNOWLEDGE_DIR  # noqa: E402
 from bot.kb.model import load_directory  # noqa: E402
 
@@ -63,7 +63,9 @@ def crossval(kb, exs: training.Examples, normalizer, config: training.TrainConfi
     entry_rows = [i for i, lab in enumerate(exs.labels) if lab in kb.entries]
     oos_rows = [i for i, lab in enumerate(exs.labels) if lab == training.OUT_OF_SCOPE]
     entry_ok = sum(pred[i] == y[i] for i in entry_rows)
-    topic_ok = sum(topic_of(kb, labels[pred[i]]) == kb.entries[exs.labels[i]].topic for i in entry_rows)
+    topic_ok = sum(
+        topic_of(kb, labels[pred[i]]) == kb.entries[exs.labels[i]].topic for i in entry_rows
+    )
     oos_ok = sum(labels[pred[i]] == training.OUT_OF_SCOPE for i in oos_rows)
     return {
         "entry": entry_ok / len(entry_rows),
@@ -92,9 +94,50 @@ def on_file(kb, model, path: Path, show: bool) -> dict:
             top3 += ok or any(t in want for t in entry_topics[:3])
         top1 += ok
         if show and not ok:
-            print(f"  MISS want={'|'.join(sorted(want))} got={p.labels[:3]} "
-                  f"p={[round(x, 2) for x in p.probs[:3]]} :: {q}")
-    return {"top1": top1 / len(cases), "top3": top3 / max(n_in, 1), "declined": declined / max(n_out, 1), "n": len(cases)}
+            print(
+                f"  MISS want={'|'.join(sorted(want))} got={p.labels[:3]} "
+                f"p={[round(x, 2) for x in p.probs[:3]]} :: {q}"
+            )
+    return {
+        "top1": top1 / len(cases),
+        "top3": top3 / max(n_in, 1),
+        "declined": declined / max(n_out, 1),
+        "n": len(cases),
+    }
+
+
+def banded(kb, matcher, path: Path, show: bool) -> dict:
+    """What users would see: answered right / answered wrong / choices / declined, per file."""
+    cases = load_cases(path)
+    right = wrong = choices = top3 = declined = n_in = n_out = 0
+    for want, q in cases:
+        m = matcher.match(q, top=3)
+        topic = m.best.topic if m.best else None
+        if want == {"none"}:
+            n_out += 1
+            declined += topic is None
+            right += topic is None
+            wrong += topic is not None
+        else:
+            n_in += 1
+            right += topic in want
+            wrong += topic is not None and topic not in want
+            top3 += topic in want or any(c.topic in want for c in m.candidates[:3])
+        choices += m.band == "suggest"
+        if show and ((topic is None) != (want == {"none"}) or (topic and topic not in want)):
+            print(
+                f"  {m.band}/{m.reason} want={'|'.join(sorted(want))} got={topic} "
+                f"conf={m.confidence:.2f} cands={[c.entry_id for c in m.candidates]} :: {q}"
+            )
+    n = len(cases)
+    return {
+        "top1": right / n,
+        "wrong": wrong,
+        "choices": choices,
+        "top3": top3 / max(n_in, 1),
+        "declined": declined / max(n_out, 1),
+        "n": n,
+    }
 
 
 def main() -> int:
@@ -111,6 +154,7 @@ def main() -> int:
     ap.add_argument("--min-df", type=int, default=1)
     ap.add_argument("--show-misses", action="store_true")
     ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--grid", action="store_true", help="try band thresholds on the files")
     args = ap.parse_args()
 
     kb = load_directory(DEFAULT_KNOWLEDGE_DIR)
@@ -127,12 +171,38 @@ def main() -> int:
             f"({time.perf_counter() - start:.1f} s)"
         )
     start = time.perf_counter()
-    model = training.fit(exs, normalizer, replace(config, folds=0) if args.no_cv else config)
+    cache = Path("/tmp") / f"crossval-{exs.digest()[:12]}-{abs(hash(repr(config))) % 10**8}.npz"
+    if cache.exists():
+        model = Model.from_bytes(cache.read_bytes(), normalizer)
+    else:
+        model = training.fit(exs, normalizer, config)
+        cache.write_bytes(model.to_bytes())
     print(f"trained in {time.perf_counter() - start:.2f} s; temperature {model.temperature:.3f}")
     for path in args.files:
         s = on_file(kb, model, path, args.show_misses)
-        print(f"{path}: {s['n']} questions, top-1 {s['top1']:.1%}, in-scope top-3 {s['top3']:.1%}, "
-              f"declined {s['declined']:.1%}")
+        print(
+            f"{path}: {s['n']} questions, top-1 {s['top1']:.1%}, in-scope top-3 {s['top3']:.1%}, "
+            f"declined {s['declined']:.1%} (argmax, no bands)"
+        )
+    grid = (
+        [(a, b) for a in (0.2, 0.3, 0.4, 0.5, 0.6) for b in (0.05, 0.1, 0.2)]
+        if args.grid
+        else [(None, None)]
+    )
+    for answer_at, suggest_at in grid:
+        params = (
+            BandParams()
+            if answer_at is None
+            else BandParams(answer_at=answer_at, suggest_at=suggest_at)
+        )
+        matcher = LearnedMatcher(model, kb, params)
+        print(f"bands answer_at {params.answer_at}, suggest_at {params.suggest_at}:")
+        for path in args.files:
+            s = banded(kb, matcher, path, args.show_misses and answer_at is None)
+            print(
+                f"  {path.name:14} top-1 {s['top1']:6.1%}  wrong answers {s['wrong']:3d}  "
+                f"choices {s['choices']:3d}  top-3 {s['top3']:6.1%}  declined {s['declined']:6.1%}"
+            )
     return 0
 
 

@@ -45,6 +45,8 @@ class Settings:
     database_path: Path = Path("data/bot.db")
     report_encryption_key: str = ""
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    # Where the matcher model (a build artefact) is kept; default: `models/` beside the database.
+    model_dir: Path | None = None
     webhook_secret_token: str = ""
     report_retention_days: int = 365
     reports_per_day: int = 5
@@ -52,6 +54,11 @@ class Settings:
     log_level: str = "INFO"
     rate_limit_per_second: int = 30
     concurrent_updates: int = 4
+
+    @property
+    def models_dir(self) -> Path:
+        """The directory of the matcher model artefacts."""
+        return self.model_dir or self.database_path.parent / "models"
 
     @property
     def api_url(self) -> str:
@@ -91,6 +98,7 @@ class Settings:
             database_path=Path(get("DATABASE_PATH") or "data/bot.db"),
             report_encryption_key=get("REPORT_ENCRYPTION_KEY"),
             knowledge_dir=Path(get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
+            model_dir=Path(get("MODEL_DIR")) if get("MODEL_DIR") else None,
             webhook_secret_token=get("WEBHOOK_SECRET_TOKEN"),
             report_retention_days=_int("REPORT_RETENTION_DAYS", get("REPORT_RETENTION_DAYS"), 365),
             reports_per_day=_int("REPORTS_PER_DAY", get("REPORTS_PER_DAY"), 5),

@@ -55,7 +55,7 @@ class ConsoleChat:
             return a.feedback(arg, lang)
         if kind == "lapor":
             return a.page("console_report", lang)
-        return a.topics_view(lang)
+        return a.press(action, lang)
 
     def handle(self, line: str) -> View:
         """One line typed by the user: a choice number, a command or a question."""

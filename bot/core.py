@@ -9,6 +9,7 @@ import sqlite_utils
 
 from bot import schema
 from bot.answering.answers import Answers
+from bot.answering.artefacts import ModelKeeper
 from bot.config import Settings
 from bot.curation.screens import AdminDesk
 from bot.kb import store as kbstore
@@ -49,4 +50,5 @@ class Core:
             rebuilt, kb = False, kbstore.load_from_db(db)
         if rebuilt:
             log.info("knowledge base rebuilt from %s", settings.knowledge_dir)
-        return cls(settings, db, Answers.build(kb, db))
+        keeper = ModelKeeper(settings.models_dir, settings.knowledge_dir)
+        return cls(settings, db, Answers.build(kb, db, keeper=keeper))

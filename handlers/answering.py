@@ -94,7 +94,7 @@ async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`ans:`, `basis:`, `rel:`, `topic:`, `topics` and `fb:` buttons."""
+    """`ans:`, `basis:`, `rel:`, `topic:`, `topics`, `none` and `fb:` buttons."""
     query = update.callback_query
     answers = core_of(context).answers
     lang = ui_lang(update, context)
@@ -113,6 +113,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         view = answers.related_view(arg, lang)
     elif kind == "topic":
         view = answers.topic_view(arg, lang)
+    elif kind == "none":
+        view = answers.none_of_these_view(lang)
     else:
         view = answers.topics_view(lang)
     await edit_view(update, context, view)
@@ -148,7 +150,13 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = _addressed_text(message, context.bot.username, context.bot.id)
         if text is None:
             return  # an office group's own conversation: stay silent
-    view = core_of(context).answers.ask(text, chosen_lang(context), channel="telegram")
+    # A bare number picks from the choices this chat was last offered (they are numbered in the
+    # text), so remember their actions.
+    menu = context.chat_data.get("menu") if context.chat_data is not None else None
+    answers = core_of(context).answers
+    view = answers.ask(text, chosen_lang(context), channel="telegram", menu=menu)
+    if context.chat_data is not None:
+        context.chat_data["menu"] = [b.action for b in view.choices if b.action.startswith("ans:")]
     await send_view(update, context, view)
 
 

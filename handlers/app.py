@@ -126,7 +126,7 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
             CommandHandler(["topik", "topics"], answering.topics_command),
             CallbackQueryHandler(answering.on_page_button, pattern=r"^(page|lang):"),
             CallbackQueryHandler(
-                answering.on_button, pattern=r"^(ans|basis|rel|topic|topics|fb)(:|$)"
+                answering.on_button, pattern=r"^(ans|basis|rel|topic|topics|fb|none)(:|$)"
             ),
             MessageHandler(filters.TEXT & ~filters.COMMAND, answering.on_text),
             MessageHandler(

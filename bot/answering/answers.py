@@ -7,7 +7,19 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot.answering import store
-from bot.answering.matcher import ANSWER, DECLINE, SUGGEST, Matcher
+from bot.answering.artefacts import ModelKeeper
+from bot.answering.bands import (
+    ANSWER,
+    DECLINE,
+    INTENT,
+    JUNK,
+    NUMBER,
+    SUGGEST,
+    VAGUE,
+    LearnedMatcher,
+    Match,
+)
+from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.kb.model import Entry, KnowledgeBase
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
@@ -17,46 +29,77 @@ from bot.ui.views import Button, View
 MAX_QUESTION_CHARS = 500
 # Topics named in the decline message as examples.
 DECLINE_EXAMPLE_TOPICS = ("kampanye-ikut", "media-sosial", "kampanye-fasilitas", "sanksi")
+# Replies that are not about the knowledge base: chosen by the band's reason.
+REPLY_TEMPLATES = {JUNK: "not_understood", NUMBER: "number_alone", "empty": "empty"}
+NONE_OF_THESE = "none"  # action of the "None of these" button
 
 
 @dataclass
 class Answers:
-    """The answering core over one knowledge base (swap `kb` and `matcher` to reload)."""
+    """The answering core over one knowledge base.
+
+    `reload` takes a new knowledge base at once (entries, titles, answers) and has its matcher
+    model rebuilt in the background; the old model answers until the new one is swapped in.
+    """
 
     kb: KnowledgeBase
-    matcher: Matcher
+    matcher: LearnedMatcher
     renderer: Renderer
     db: sqlite_utils.Database | None = None
+    keeper: ModelKeeper | None = None
 
     @classmethod
     def build(
-        cls, kb: KnowledgeBase, db: sqlite_utils.Database | None = None, renderer=None
+        cls,
+        kb: KnowledgeBase,
+        db: sqlite_utils.Database | None = None,
+        renderer=None,
+        keeper: ModelKeeper | None = None,
     ) -> Answers:
-        """Index `kb` and return the service."""
-        return cls(kb, Matcher(kb), renderer or Renderer(), db)
+        """Find or build the matcher model of `kb` (blocking) and return the service."""
+        keeper = keeper or ModelKeeper(None, DEFAULT_KNOWLEDGE_DIR)
+        return cls(kb, keeper.matcher_for(kb), renderer or Renderer(), db, keeper)
 
     def reload(self, kb: KnowledgeBase) -> None:
-        """Take a new knowledge base (after an admin edit) for the next question."""
-        self.matcher = Matcher(kb)
+        """Take a new knowledge base (after an admin edit); retrain the matcher off-thread."""
         self.kb = kb
+        if self.keeper is not None:
+            self.keeper.request(kb, self._swap)
+
+    def _swap(self, matcher: LearnedMatcher) -> None:
+        # One assignment: a question in flight finishes with the model it started with.
+        self.matcher = matcher
+
+    def wait_for_model(self, timeout: float | None = None) -> bool:
+        """Block until a requested retraining is in place (CLI, tests); False on timeout."""
+        return self.keeper.wait(timeout) if self.keeper is not None else True
 
     # -- questions ------------------------------------------------------------------------------
 
     def ask(
-        self, question: str, lang: str | None = None, channel: str = "cli", record: bool = True
+        self,
+        question: str,
+        lang: str | None = None,
+        channel: str = "cli",
+        record: bool = True,
+        menu: list[str] | None = None,
     ) -> View:
         """Answer a free-text question; `lang` None means: follow the question's language.
 
-        With `record`, the question is logged (text, band, entry, score; never who asked).
+        `menu` holds the actions of the numbered choices last shown to this user: a bare number
+        picks one of them (and is no question). With `record`, the question is logged (text,
+        band, entry, score; never who asked).
         """
         text = (question or "").strip()
         truncated = len(text) > MAX_QUESTION_CHARS
         text = text[:MAX_QUESTION_CHARS]
         match = self.matcher.match(text)
         lang = lang or match.lang
+        if match.reason == NUMBER and menu and 1 <= int(text.strip(" .)")) <= len(menu):
+            return self.press(menu[int(text.strip(" .)")) - 1], lang)
         best = match.best
         qid = None
-        if record and self.db is not None and text:
+        if record and self.db is not None and text and match.reason not in (NUMBER, INTENT):
             qid = store.log_question(
                 self.db,
                 question=text,
@@ -66,14 +109,7 @@ class Answers:
                 score=match.score,
                 channel=channel,
             )
-        if best:
-            view = self.entry_view(best.entry_id, lang, question_id=qid)
-        elif match.band == SUGGEST:
-            view = self._suggest_view(match.candidates, lang)
-        elif not self.matcher.normalizer.raw_tokens(text):
-            view = View(self.renderer.render("empty", lang), band=DECLINE, lang=lang)
-        else:
-            view = self._decline_view(lang, text)
+        view = self._view_of(match, text, lang, qid)
         reply = view.text
         if truncated:
             note = self.renderer.render("truncated_note", lang, limit=MAX_QUESTION_CHARS)
@@ -92,18 +128,62 @@ class Answers:
             question_id=qid,
         )
 
+    def _view_of(self, match: Match, text: str, lang: str, qid: int | None) -> View:
+        if match.best:
+            return self.entry_view(match.best.entry_id, lang, question_id=qid)
+        if match.band == SUGGEST:
+            return self._suggest_view(match, lang)
+        if match.reason == INTENT and match.intent:
+            return self.intent_view(match.intent, lang)
+        if match.reason in REPLY_TEMPLATES:
+            topics = [[Button(self.renderer.label("topics", lang), "topics")]]
+            return View(
+                self.renderer.render(REPLY_TEMPLATES[match.reason], lang), topics, lang=lang
+            )
+        return self._decline_view(lang, text)
+
     def search(self, question: str, limit: int = 5) -> list[str]:
         """Entry ids worth offering for a partial question (inline mode), best first."""
         match = self.matcher.match(question[:MAX_QUESTION_CHARS], top=limit)
-        floor = self.matcher.params.suggest_at
+        if match.reason in (JUNK, NUMBER, INTENT) or not match.candidates:
+            return []
+        floor = 100 * self.matcher.params.suggest_at / limit
         return [c.entry_id for c in match.candidates if c.score >= floor]
 
-    def _suggest_view(self, candidates, lang: str) -> View:
-        entries = [self.kb.entries[c.entry_id] for c in candidates]
-        text = self.renderer.render("suggest", lang, choices=[e.title[lang] for e in entries])
+    def _suggest_view(self, match: Match, lang: str) -> View:
+        """Up to three choices and "None of these": a clarifying question when the message was
+        vague, "did you mean" when the model was unsure."""
+        entries = [
+            self.kb.entries[c.entry_id]
+            for c in match.candidates[: self.matcher.params.choices]
+            if c.entry_id in self.kb.entries
+        ]
+        template = "clarify" if match.reason == VAGUE else "suggest"
+        text = self.renderer.render(template, lang, choices=[e.title[lang] for e in entries])
         buttons = [[Button(e.title[lang], f"ans:{e.id}")] for e in entries]
-        buttons.append([Button(self.renderer.label("topics", lang), "topics")])
+        buttons.append([Button(self.renderer.label("none_of_these", lang), NONE_OF_THESE)])
         return View(text, buttons, band=SUGGEST, lang=lang)
+
+    def none_of_these_view(self, lang: str) -> View:
+        """After "None of these": how to ask in other words, and how to reach a person."""
+        rows = [[Button(self.renderer.label("topics", lang), "topics")]]
+        return View(self.renderer.render("none_of_these", lang), rows, lang=lang)
+
+    def intent_view(self, intent: str, lang: str) -> View:
+        """The short reply to a greeting, thanks or "what is this bot", with the topic menu."""
+        rows = [[Button(self.renderer.label("topics", lang), "topics")]]
+        return View(self.renderer.render(f"intent_{intent}", lang), rows, lang=lang)
+
+    def press(self, action: str, lang: str) -> View:
+        """The view a menu choice leads to (a typed number, or a button without its own route)."""
+        kind, _, arg = action.partition(":")
+        if kind == "ans":
+            return self.entry_view(arg, lang)
+        if kind == "topic":
+            return self.topic_view(arg, lang)
+        if kind == NONE_OF_THESE:
+            return self.none_of_these_view(lang)
+        return self.topics_view(lang)
 
     def _decline_view(self, lang: str, question: str = "") -> View:
         # The question is quoted back (escaped by the template) so the user sees what was read.

@@ -93,12 +93,16 @@ class Featurizer:
 
 
 def vectorize(
-    featurizer: Featurizer, vocab: dict[str, int], idf: np.ndarray, text: str
+    blocks: list[tuple[list[str], float]], vocab: dict[str, int], idf: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sparse TF-IDF vector of a text: (feature indices, values); unknown features dropped."""
+    """Sparse TF-IDF vector of a text's feature blocks: (feature indices, values).
+
+    Per block: sublinear tf times idf, L2-normalised, times the block's weight; features the
+    model never saw are dropped.
+    """
     indices: list[int] = []
     values: list[float] = []
-    for grams, weight in featurizer.blocks(text):
+    for grams, weight in blocks:
         counts = Counter(vocab[g] for g in grams if g in vocab)
         if not counts:
             continue
@@ -116,7 +120,7 @@ class Prediction:
 
     labels: list[str]  # class labels, best first
     probs: list[float]  # calibrated probability of each, same order
-    known: float  # share of the text's features the model knows (0: nothing it has seen)
+    known: float  # share of the text's words the model has seen (0: none)
 
     @property
     def top(self) -> str:
@@ -146,10 +150,9 @@ class Model:
         return Featurizer(self.spec, self.normalizer)
 
     def logits(self, text: str) -> tuple[np.ndarray, float]:
-        """Raw class scores of a text, and the share of its features the model knows."""
-        featurizer = self.featurizer
-        idx, vals = vectorize(featurizer, self.vocab, self.idf, text)
-        total = sum(len(g) for g, _ in featurizer.blocks(text)) if len(idx) else 0
+        """Raw class scores of a text, and the share of its words the model has seen."""
+        blocks = self.featurizer.blocks(text)
+        idx, vals = vectorize(blocks, self.vocab, self.idf)
         scores = self.bias.astype(np.float64).copy()
         if len(idx):
             starts, ends = self.indptr[idx], self.indptr[idx + 1]
@@ -161,16 +164,21 @@ class Model:
                 pos = offsets + np.arange(n)
                 contrib = self.weights[pos] * np.repeat(vals, lengths)
                 scores += np.bincount(self.classes[pos], weights=contrib, minlength=len(scores))
-        known = len(idx) / max(total, 1) if total else 0.0
+        words = [g for g in blocks[1][0] if g.startswith("w:")]
+        known = sum(g in self.vocab for g in words) / len(words) if words else 0.0
         return scores, known
 
-    def predict(self, text: str, top: int = 10) -> Prediction:
-        """Calibrated probabilities of the `top` most likely classes."""
+    def probabilities(self, text: str) -> tuple[np.ndarray, float]:
+        """Calibrated probability of every class (in `labels` order), and the known share."""
         scores, known = self.logits(text)
         z = scores / self.temperature
         z -= z.max()
         p = np.exp(z)
-        p /= p.sum()
+        return p / p.sum(), known
+
+    def predict(self, text: str, top: int = 10) -> Prediction:
+        """Calibrated probabilities of the `top` most likely classes."""
+        p, known = self.probabilities(text)
         k = min(top, len(p))
         order = np.argpartition(-p, k - 1)[:k]
         order = order[np.argsort(-p[order], kind="stable")]

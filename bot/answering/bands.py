@@ -1,0 +1,169 @@
+"""From calibrated probabilities to what the bot does: answer, offer choices, or decline.
+
+The logged band is one of three (answer, suggest, decline); `Match.reason` says which reply a
+question gets within its band:
+- answer: the model is confident, and the out-of-scope class is not on top;
+- suggest "unsure": a likely topic but not a confident one: up to three choices and "None of
+  these"; suggest "vague": one content word or none ("calon", "boleh datang ga?"): the same
+  choices, asked as a clarifying question, however confident the model is;
+- decline "out_of_scope": the out-of-scope class wins; "junk": no letters, or nothing the model
+  knows ("asdfghjkl", "???", emoji); "number": a bare number (a pick from a menu, not a
+  question); "intent": a greeting, thanks or "what is this bot" (`Match.intent` names it).
+Thresholds were chosen with bench/crossval.py on the tuning sets only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+
+import numpy as np
+
+from bot.answering.model import INTENT_PREFIX, OUT_OF_SCOPE, Model
+from bot.kb.model import KnowledgeBase
+
+ANSWER, SUGGEST, DECLINE = "answer", "suggest", "decline"
+CONFIDENT, UNSURE, VAGUE = "confident", "unsure", "vague"
+OUT_OF_SCOPE_REASON, JUNK, NUMBER, INTENT, EMPTY = (
+    "out_of_scope",
+    "junk",
+    "number",
+    "intent",
+    "empty",
+)
+
+_NUMBER = re.compile(r"^\W*\d{1,3}\W*$")
+
+
+@dataclass(frozen=True)
+class BandParams:
+    """Thresholds on calibrated probabilities (tuned on bench/eval/tune.tsv and junk.tsv)."""
+
+    answer_at: float = 0.40  # probability of the best topic needed to answer
+    suggest_at: float = 0.10  # below this (and not out of scope): decline
+    intent_at: float = 0.50  # probability of an intent needed to reply as that intent
+    vague_max_tokens: int = 1  # at most this many content words: a clarifying question
+    choices: int = 3
+    cache_size: int = 4096  # matches kept for repeated questions (0: none, for benchmarks)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An entry considered for a question, with its calibrated probability as 0-100."""
+
+    entry_id: str
+    topic: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """The outcome for one question: band, why, ranked candidates, detected language."""
+
+    band: str
+    candidates: list[Candidate]
+    lang: str
+    reason: str = ""
+    confidence: float = 0.0  # calibrated probability of the answered (or best) topic
+    intent: str | None = None
+    probs: dict[str, float] = field(default_factory=dict)  # out of scope and intents
+
+    @property
+    def best(self) -> Candidate | None:
+        """The answered entry (only in the answer band)."""
+        return self.candidates[0] if self.band == ANSWER and self.candidates else None
+
+    @property
+    def score(self) -> float:
+        """Confidence as 0-100 (what the question log keeps)."""
+        return round(100 * self.confidence, 1)
+
+
+class LearnedMatcher:
+    """The model over one knowledge base, with the bands on top."""
+
+    def __init__(self, model: Model, kb: KnowledgeBase, params: BandParams | None = None):
+        self.model = model
+        self.params = params or BandParams()
+        self.normalizer = model.normalizer
+        self.topic_of = {eid: e.topic for eid, e in kb.entries.items()}
+        # Label index -> topic index (entries), or -1 (out of scope, intents, retired entries).
+        self.topics = sorted({e.topic for e in kb.entries.values()})
+        tindex = {t: i for i, t in enumerate(self.topics)}
+        self.label_topic = np.array(
+            [tindex.get(self.topic_of.get(label, ""), -1) for label in model.labels]
+        )
+        self.entry_rows = np.flatnonzero(self.label_topic >= 0)
+        self.none_row = model.labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in model.labels else -1
+        self.intent_rows = {
+            label[len(INTENT_PREFIX) :]: i
+            for i, label in enumerate(model.labels)
+            if label.startswith(INTENT_PREFIX)
+        }
+        self._cached = lru_cache(maxsize=self.params.cache_size)(self._match)
+
+    def match(self, question: str, top: int = 3) -> Match:
+        """Band and candidates for a question; keep the `top` best candidates."""
+        key = " ".join(unicodedata.normalize("NFKC", question).casefold().split())
+        match = self._cached(key)
+        return replace(match, candidates=match.candidates[:top])
+
+    def _match(self, text: str) -> Match:
+        p = self.params
+        lang = self.normalizer.language(text)
+        if not text:
+            return Match(DECLINE, [], lang, EMPTY)
+        if _NUMBER.match(text):
+            return Match(DECLINE, [], lang, NUMBER)
+        if not any(ch.isalpha() for ch in text):
+            return Match(DECLINE, [], lang, JUNK)
+        probs, known = self.model.probabilities(text)
+        entry_p = probs[self.entry_rows]
+        order = self.entry_rows[np.argsort(-entry_p, kind="stable")[:10]]
+        labels = self.model.labels
+        candidates = [
+            Candidate(labels[i], self.topic_of[labels[i]], round(100 * float(probs[i]), 1))
+            for i in order
+        ]
+        topic_p = np.bincount(
+            self.label_topic[self.entry_rows], weights=entry_p, minlength=len(self.topics)
+        )
+        best_topic = int(np.argmax(topic_p)) if len(topic_p) else -1
+        confidence = float(topic_p[best_topic]) if best_topic >= 0 else 0.0
+        none_p = float(probs[self.none_row]) if self.none_row >= 0 else 0.0
+        extras = {OUT_OF_SCOPE: none_p}
+        intent, intent_p = None, 0.0
+        for name, row in self.intent_rows.items():
+            extras[INTENT_PREFIX + name] = float(probs[row])
+            if probs[row] > intent_p:
+                intent, intent_p = name, float(probs[row])
+        # The answered entry is the best entry of the best topic (not always the best entry).
+        if best_topic >= 0:
+            in_topic = self.entry_rows[self.label_topic[self.entry_rows] == best_topic]
+            row = int(in_topic[np.argmax(probs[in_topic])])
+            first = Candidate(
+                labels[row], self.topic_of[labels[row]], round(100 * float(probs[row]), 1)
+            )
+            candidates = [first, *(c for c in candidates if c.entry_id != first.entry_id)][:10]
+        content = self.normalizer.tokens(text, lang)
+        # Words that carry content, counted as typed ("pemilu" is one, though it folds to two).
+        words = [w for w in self.normalizer.raw_tokens(text) if self.normalizer.tokens(w, lang)]
+
+        def out(band: str, reason: str, **kw) -> Match:
+            return Match(band, candidates, lang, reason, confidence, probs=extras, **kw)
+
+        if intent is not None and intent_p >= p.intent_at and intent_p >= confidence:
+            return out(DECLINE, INTENT, intent=intent)
+        if not content or known == 0.0:
+            return out(DECLINE, JUNK)
+        if none_p >= max(confidence, intent_p):
+            return out(DECLINE, OUT_OF_SCOPE_REASON)
+        if len(words) <= p.vague_max_tokens:
+            return out(SUGGEST, VAGUE)
+        if confidence >= p.answer_at:
+            return out(ANSWER, CONFIDENT)
+        if confidence >= p.suggest_at:
+            return out(SUGGEST, UNSURE)
+        return out(DECLINE, OUT_OF_SCOPE_REASON)
