@@ -4,21 +4,21 @@ An artefact is a file `matcher-<key>.npz` in the models directory (never committ
 key is the hash of the training input (entries' phrasings, out-of-scope and intent phrasings,
 normaliser, training settings). A missing, corrupt or foreign file is rebuilt, never trusted.
 
-Building runs `python -m bot.answering.training` as a child process: scikit-learn's ~75 MB and
-its CPU time stay out of the bot's process, so the bot keeps answering with the old model while
-the new one trains (`ModelKeeper.request`), then swaps it in with one assignment.
+Building runs `bot.answering.training.build` in a child process: scikit-learn's ~75 MB stay
+out of the bot's process, and the bot keeps answering with the old model while the new one
+trains (`ModelKeeper.request`), then swaps it in with one assignment.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+import multiprocessing
 import os
-import subprocess
-import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from bot.answering import training
@@ -28,8 +28,8 @@ from bot.kb.model import KnowledgeBase
 
 log = logging.getLogger(__name__)
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent.parent
 BUILD_TIMEOUT_S = 600
+BUILDER_IDLE_S = 600
 # Artefacts built in this process, by key: a test suite (or a bot that reverts an edit) builds a
 # given knowledge base once. A few megabytes each; the oldest goes first.
 _MEMO: OrderedDict[str, bytes] = OrderedDict()
@@ -45,6 +45,48 @@ def _remember(key: str, data: bytes) -> None:
     _MEMO.move_to_end(key)
     while len(_MEMO) > _MEMO_SIZE:
         _MEMO.popitem(last=False)
+
+
+class _Builder:
+    """One child process that trains models: started on first use, stopped after an idle while.
+
+    Kept between builds so that a burst of admin edits pays scikit-learn's import (about 2 s of
+    CPU) once; `spawn` so the child starts clean instead of copying the bot's memory.
+    """
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def build(self, data: dict) -> bytes:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            if self._pool is None:
+                ctx = multiprocessing.get_context("spawn")
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
+            pool = self._pool
+        try:
+            return pool.submit(training.build, data).result(timeout=BUILD_TIMEOUT_S)
+        except (BrokenProcessPool, TimeoutError) as exc:
+            self.stop()
+            raise BuildError(f"the builder process failed: {exc!r}") from exc
+        finally:
+            with self._lock:
+                self._timer = threading.Timer(BUILDER_IDLE_S, self.stop)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def stop(self) -> None:
+        """Stop the child process (it is started again by the next build)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+_BUILDER = _Builder()
 
 
 class ModelKeeper:
@@ -103,53 +145,39 @@ class ModelKeeper:
             log.warning("the matcher model %s belongs to other knowledge: rebuilding", path)
             return None
         _remember(key, raw)
+        if path is not None and not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._save(path, raw)
         return model
 
     def _build(self, key: str, data: dict) -> bytes:
         """Train in a child process; fall back to this process if the child cannot run."""
         path = self.path(key)
-        target = path or Path(os.devnull)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         log.info("building the matcher model %s", key[:12])
         try:
-            raw = self._build_in_child(data, path)
-        except (OSError, BuildError, subprocess.TimeoutExpired) as exc:
-            log.warning("building in a child process failed (%s); building here", exc)
+            raw = _BUILDER.build(data)
+        except (OSError, BuildError) as exc:
+            log.warning("building in the child process failed (%s); building here", exc)
             raw = training.build(data)
-            if path is not None:
-                tmp = target.with_name(target.name + f".{os.getpid()}.tmp")
-                tmp.write_bytes(raw)
-                os.replace(tmp, target)
         _remember(key, raw)
         if path is not None:
-            for old in path.parent.glob("matcher-*.npz"):
-                if old != path:
-                    old.unlink(missing_ok=True)
+            self._save(path, raw)
         return raw
 
     @staticmethod
-    def _build_in_child(data: dict, path: Path | None) -> bytes:
-        import tempfile
-
-        with tempfile.TemporaryDirectory() as tmp:
-            out = path or Path(tmp) / "matcher.npz"
-            env = dict(os.environ)
-            env["PYTHONPATH"] = os.pathsep.join(
-                [str(PACKAGE_ROOT), *filter(None, [env.get("PYTHONPATH")])]
-            )
-            proc = subprocess.run(
-                [sys.executable, "-m", "bot.answering.training", str(out)],
-                input=json.dumps(data, ensure_ascii=False).encode(),
-                capture_output=True,
-                timeout=BUILD_TIMEOUT_S,
-                env=env,
-                cwd=PACKAGE_ROOT,
-                check=False,
-            )
-            if proc.returncode != 0:
-                raise BuildError(proc.stderr.decode(errors="replace")[-2000:])
-            return out.read_bytes()
+    def _save(path: Path, raw: bytes) -> None:
+        """Write atomically (a temporary file, then a rename); drop other keys' artefacts."""
+        try:
+            tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
+            tmp.write_bytes(raw)
+            os.replace(tmp, path)
+            for old in path.parent.glob("matcher-*.npz"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError as exc:  # a read-only data directory: serve from memory
+            log.warning("cannot store the matcher model in %s: %s", path.parent, exc)
 
     # -- rebuilding in the background ------------------------------------------------------------
 
