@@ -21,12 +21,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from dataclasses import replace  # noqa: E402
+
 import numpy as np  # noqa: E402
 
 from bench.matching import load_cases  # noqa: E402
 from bot.answering import training  # noqa: E402
 from bot.answering.bands import BandParams, LearnedMatcher  # noqa: E402
-from bot.answering.model import FeatureSpec, Featurizer, Model  # noqa: E402
+from bot.answering.model import FeatureSpec, Model  # noqa: E402
 from bot.config import DEFAULT_KNOWLEDGE_DIR  # noqa: E402
 from bot.kb.model import load_directory  # noqa: E402
 
@@ -43,7 +45,12 @@ def config_from(args) -> training.TrainConfig:
         char_on_folded=args.folded,
     )
     return training.TrainConfig(
-        spec=spec, classifier=args.classifier, C=args.C, min_df=args.min_df, folds=args.folds
+        spec=spec,
+        classifier=args.classifier,
+        C=args.C,
+        min_df=args.min_df,
+        folds=args.folds,
+        augment=args.augment,
     )
 
 
@@ -53,20 +60,26 @@ def topic_of(kb, label: str) -> str | None:
     return entry.topic if entry else None
 
 
-def crossval(kb, exs: training.Examples, normalizer, config: training.TrainConfig) -> dict:
-    """Held-out predictions of every phrasing over k folds."""
-    X, _, _ = training.featurize(Featurizer(config.spec, normalizer), exs.texts, config.min_df)
-    labels = sorted(set(exs.labels))
-    y = np.array([labels.index(lab) for lab in exs.labels])
-    scores = training.held_out_scores(X, y, config)
-    pred = scores.argmax(axis=1)
+def crossval(kb, exs: training.Examples, normalizer, config, context) -> dict:
+    """Held-out predictions of every phrasing over k folds (stories made from training folds
+    only, so no wrapped copy of a held-out phrasing is learned)."""
+    from sklearn.model_selection import StratifiedKFold
+
+    labels = np.array(exs.labels)
+    pred = np.empty(len(labels), dtype=object)
+    folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
+    quick = replace(config, calibration=0.0)
+    for train, test in folds.split(np.zeros(len(labels)), labels):
+        part = training.Examples([exs.texts[i] for i in train], [exs.labels[i] for i in train])
+        model = training.fit(part, normalizer, quick, context)
+        for i in test:
+            scores, _ = model.logits(exs.texts[i])
+            pred[i] = model.labels[int(np.argmax(scores))]
     entry_rows = [i for i, lab in enumerate(exs.labels) if lab in kb.entries]
     oos_rows = [i for i, lab in enumerate(exs.labels) if lab == training.OUT_OF_SCOPE]
-    entry_ok = sum(pred[i] == y[i] for i in entry_rows)
-    topic_ok = sum(
-        topic_of(kb, labels[pred[i]]) == kb.entries[exs.labels[i]].topic for i in entry_rows
-    )
-    oos_ok = sum(labels[pred[i]] == training.OUT_OF_SCOPE for i in oos_rows)
+    entry_ok = sum(pred[i] == labels[i] for i in entry_rows)
+    topic_ok = sum(topic_of(kb, pred[i]) == kb.entries[labels[i]].topic for i in entry_rows)
+    oos_ok = sum(pred[i] == training.OUT_OF_SCOPE for i in oos_rows)
     return {
         "entry": entry_ok / len(entry_rows),
         "topic": topic_ok / len(entry_rows),
@@ -152,6 +165,7 @@ def main() -> int:
     ap.add_argument("--no-bigrams", action="store_true")
     ap.add_argument("--folded", action="store_true")
     ap.add_argument("--min-df", type=int, default=1)
+    ap.add_argument("--augment", type=int, default=3, help="story-wrapped phrasings per class")
     ap.add_argument("--show-misses", action="store_true")
     ap.add_argument("--no-cv", action="store_true")
     ap.add_argument("--grid", action="store_true", help="try band thresholds on the files")
@@ -161,21 +175,23 @@ def main() -> int:
     config = config_from(args)
     normalizer = training.normalizer_for(kb)
     exs = training.examples(kb, training.read_extra(DEFAULT_KNOWLEDGE_DIR), config.titles)
+    context = training.read_context(DEFAULT_KNOWLEDGE_DIR)
     print(f"config: {config}")
     if not args.no_cv:
         start = time.perf_counter()
-        cv = crossval(kb, exs, normalizer, config)
+        cv = crossval(kb, exs, normalizer, config, context)
         print(
             f"{args.folds}-fold over {cv['n']} phrasings: entry top-1 {cv['entry']:.1%}, "
             f"topic top-1 {cv['topic']:.1%}, out-of-scope recall {cv['oos']:.1%} "
             f"({time.perf_counter() - start:.1f} s)"
         )
     start = time.perf_counter()
-    cache = Path("/tmp") / f"crossval-{exs.digest()[:12]}-{abs(hash(repr(config))) % 10**8}.npz"
+    tag = training.input_key({"e": exs.digest(), "c": repr(config), "x": context})[:16]
+    cache = Path("/tmp") / f"crossval-{tag}.npz"
     if cache.exists():
         model = Model.from_bytes(cache.read_bytes(), normalizer)
     else:
-        model = training.fit(exs, normalizer, config)
+        model = training.fit(exs, normalizer, config, context)
         cache.write_bytes(model.to_bytes())
     print(f"trained in {time.perf_counter() - start:.2f} s; temperature {model.temperature:.3f}")
     for path in args.files:

@@ -1,4 +1,5 @@
-"""Show how the matcher reads questions: tokens, resolved words and the top candidates.
+"""Show how the matcher reads questions: tokens, band and reason, candidates, and the features
+that pushed the best entry up.
 
 Usage: python bench/explain.py "question" ["question" ...]
 """
@@ -10,27 +11,39 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bot.answering.model import vectorize  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.core import Core  # noqa: E402
+
+
+def contributions(model, text: str, label: str, top: int = 8) -> list[tuple[str, float]]:
+    """The features of `text` that weigh most for class `label` (weight x value)."""
+    row = model.labels.index(label)
+    idx, vals = vectorize(model.featurizer.blocks(text), model.vocab, model.idf)
+    names = {i: g for g, i in model.vocab.items() if i in set(idx.tolist())}
+    out = []
+    for i, v in zip(idx.tolist(), vals.tolist(), strict=True):
+        lo, hi = model.indptr[i], model.indptr[i + 1]
+        for c, w in zip(model.classes[lo:hi], model.weights[lo:hi], strict=True):
+            if c == row:
+                out.append((names[i], float(w) * v))
+    return sorted(out, key=lambda p: -abs(p[1]))[:top]
 
 
 def main() -> None:
     core = Core.open(Settings.load())
     matcher = core.answers.matcher
     for question in sys.argv[1:]:
-        tokens = matcher.normalizer.tokens(question)
-        resolved = matcher._resolve(tokens)
         match = matcher.match(question, top=6)
-        print(f"\n{question}\n  lang={match.lang} band={match.band}")
-        print(
-            "  tokens:",
-            " ".join(
-                f"{t}->{k}({s:.2f},idf {i:.1f})"
-                for t, (k, s, i) in zip(dict.fromkeys(tokens), resolved, strict=True)
-            ),
-        )
+        print(f"\n{question}\n  lang={match.lang} band={match.band} reason={match.reason}")
+        print(f"  confidence {match.confidence:.2f}; others {match.probs}")
+        print("  tokens:", " ".join(matcher.normalizer.tokens(question)))
         for c in match.candidates:
             print(f"   {c.score:5.1f} {c.topic:22} {c.entry_id}")
+        if match.candidates:
+            best = match.candidates[0].entry_id
+            pushed = contributions(matcher.model, question, best)
+            print("  features for", best + ":", ", ".join(f"{g!r} {w:+.2f}" for g, w in pushed))
 
 
 if __name__ == "__main__":

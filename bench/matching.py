@@ -1,23 +1,28 @@
-"""Matching benchmark: accuracy against two baselines, and latency at real and grown KB size.
+"""Matching benchmark: the learned matcher beside two baselines; latency, retraining, memory.
 
-Usage (from the project root, after `pip install -e '.[bench]'`):
+Usage (from the project root):
     python bench/matching.py QUESTIONS.tsv [--synthetic 10000] [--repeat 3]
 
 QUESTIONS.tsv has a header `topic<TAB>question`; `a|b` accepts either topic, `none` means the
 question must be declined. Printed, in one run on the same knowledge base:
-- this matcher: top-1 (declines count when expected), in-scope top-3, out-of-scope declined;
-- BM25 (the bm25s package) over the same phrasings, and plain rapidfuzz WRatio on raw text;
-  baselines have no decline band, so each gets the decline threshold that suits it best on
-  this very file (a generous comparison);
-- match latency p50/p99 at the real size and with the KB grown to N synthetic entries.
+- this matcher (bands as the bot uses them: a question counts as answered only in the answer
+  band), BM25 (the bm25s package) over the same phrasings, and rapidfuzz WRatio on raw text,
+  each with top-1 (declines count when expected), in-scope top-3 and out-of-scope declined.
+  Baselines have no decline band, so each gets the threshold that suits it best on this very
+  file (a generous comparison); this matcher's thresholds are fixed (bot/answering/bands.py);
+- match latency p50/p99 at the real size and with the KB grown to N synthetic entries;
+- retraining time (featurise, fit, calibrate; wall and CPU) at both sizes;
+- the memory the loaded model adds to a process (numpy's import and the model itself).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import random
 import statistics
+import subprocess
 import sys
 import time
 from dataclasses import replace
@@ -27,9 +32,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
-from bot.answering.matcher import ANSWER, Matcher, MatchParams  # noqa: E402
+from bot.answering import training  # noqa: E402
+from bot.answering.bands import BandParams, LearnedMatcher  # noqa: E402
+from bot.answering.model import Model  # noqa: E402
 from bot.config import DEFAULT_KNOWLEDGE_DIR  # noqa: E402
 from bot.kb.model import Entry, KnowledgeBase, load_directory  # noqa: E402
+
+PROJECT = Path(__file__).resolve().parent.parent
 
 
 def load_cases(path: Path) -> list[tuple[set[str], str]]:
@@ -59,14 +68,20 @@ def score(predictions: list[tuple[str | None, list[str]]], cases) -> dict[str, f
     }
 
 
-def ours(kb: KnowledgeBase, cases) -> list[tuple[str | None, list[str]]]:
-    matcher = Matcher(kb)
+def train_timed(kb: KnowledgeBase) -> tuple[Model, float, float]:
+    """(model, wall seconds, CPU seconds) of one training run in this process."""
+    data = training.training_input(kb, DEFAULT_KNOWLEDGE_DIR, training.TrainConfig())
+    wall, cpu = time.perf_counter(), time.process_time()
+    raw = training.build(data)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return Model.from_bytes(raw, training.normalizer_from(data)), wall, cpu
+
+
+def ours(matcher: LearnedMatcher, cases) -> list[tuple[str | None, list[str]]]:
     out = []
     for _, q in cases:
         m = matcher.match(q)
-        out.append(
-            (m.best.topic if m.band == ANSWER and m.best else None, [c.topic for c in m.candidates])
-        )
+        out.append((m.best.topic if m.best else None, [c.topic for c in m.candidates]))
     return out
 
 
@@ -150,13 +165,9 @@ def grow(kb: KnowledgeBase, size: int, seed: int = 7) -> KnowledgeBase:
     return replace(kb, entries=entries)
 
 
-def latency(kb: KnowledgeBase, questions: list[str], repeat: int) -> tuple[float, float, float]:
-    """(p50 ms, p99 ms, index build s) of Matcher.match over the questions."""
-    start = time.perf_counter()
-    # No ranking cache: every timed call does the full work, as for a new question.
-    matcher = Matcher(kb, MatchParams(cache_size=0))
-    build = time.perf_counter() - start
-    for q in questions:  # warm caches (stemmer, typo lookups) as a running bot has them
+def latency(matcher: LearnedMatcher, questions: list[str], repeat: int) -> tuple[float, float]:
+    """(p50 ms, p99 ms) of a full match (no cache) over the questions."""
+    for q in questions:  # warm the stemmer's cache, as a running bot has it
         matcher.match(q)
     times = []
     for _ in range(repeat):
@@ -165,7 +176,65 @@ def latency(kb: KnowledgeBase, questions: list[str], repeat: int) -> tuple[float
             matcher.match(q)
             times.append((time.perf_counter() - t) * 1000)
     times.sort()
-    return statistics.median(times), times[int(len(times) * 0.99) - 1], build
+    return statistics.median(times), times[max(0, int(len(times) * 0.99) - 1)]
+
+
+MEMORY_PROBE = """
+import sys, json
+sys.path.insert(0, {root!r})
+def rss():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1]) / 1024
+import bot.answering.bands, bot.kb.model
+from bot.answering import training
+from bot.answering.model import Model
+from bot.config import DEFAULT_KNOWLEDGE_DIR
+kb = bot.kb.model.load_directory(DEFAULT_KNOWLEDGE_DIR)
+normalizer = training.normalizer_for(kb)
+before = rss()
+raw = open({path!r}, 'rb').read()
+matcher = bot.answering.bands.LearnedMatcher(Model.from_bytes(raw, normalizer), kb)
+matcher.match('boleh like postingan caleg?')
+del raw
+after = rss()
+import sklearn.svm
+print(json.dumps([before, after, rss()]))
+"""
+
+
+def memory(model: Model) -> tuple[float, float, float]:
+    """(numpy's import MB, the loaded model's MB, scikit-learn's import MB), in a fresh process."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".npz") as f:
+        f.write(model.to_bytes())
+        f.flush()
+        bare = subprocess.run(
+            [sys.executable, "-c", "import numpy; print(open('/proc/self/status').read())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        plain = subprocess.run(
+            [sys.executable, "-c", "print(open('/proc/self/status').read())"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
+        def rss(status: str) -> float:
+            line = next(x for x in status.splitlines() if x.startswith("VmRSS:"))
+            return int(line.split()[1]) / 1024
+
+        probe = subprocess.run(
+            [sys.executable, "-c", MEMORY_PROBE.format(root=str(PROJECT), path=f.name)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        before, after, with_sklearn = json.loads(probe.stdout)
+    return rss(bare.stdout) - rss(plain.stdout), after - before, with_sklearn - after
 
 
 def main() -> int:
@@ -179,26 +248,42 @@ def main() -> int:
     cases = load_cases(args.questions)
     n_phr = sum(len(e.questions["id"]) + len(e.questions["en"]) for e in kb.entries.values())
     print(f"knowledge base: {len(kb.entries)} entries, {n_phr} phrasings; {len(cases)} questions")
+    model, wall, cpu = train_timed(kb)
+    matcher = LearnedMatcher(model, kb, BandParams(cache_size=0))
     print(f"{'matcher':34} {'top-1':>7} {'top-3 in':>9} {'declined':>9}")
-    for name, fn in (
-        ("this matcher", ours),
-        ("BM25 (bm25s), best threshold", bm25),
-        ("rapidfuzz WRatio, best threshold", wratio),
+    for name, preds in (
+        ("this matcher (learned, banded)", lambda: ours(matcher, cases)),
+        ("BM25 (bm25s), best threshold", lambda: bm25(kb, cases)),
+        ("rapidfuzz WRatio, best threshold", lambda: wratio(kb, cases)),
     ):
-        s = score(fn(kb, cases), cases)
+        s = score(preds(), cases)
         print(f"{name:34} {s['top1']:7.1%} {s['top3']:9.1%} {s['declined']:9.1%}")
     questions = [q for _, q in cases]
-    p50, p99, build = latency(kb, questions, args.repeat)
+    p50, p99 = latency(matcher, questions, args.repeat)
     print(
-        f"latency at real size ({len(kb.entries)} entries): "
-        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (index {build:.2f} s)"
+        f"real size ({len(kb.entries)} entries, {len(model.labels)} classes): match p50 "
+        f"{p50:.2f} ms, p99 {p99:.2f} ms; retraining {wall:.2f} s wall, {cpu:.2f} s CPU; "
+        f"{len(model.weights):,} weights over {len(model.vocab):,} features"
     )
-    big = grow(kb, args.synthetic)
-    p50, p99, build = latency(big, questions, 1)
+    numpy_mb, model_mb, sklearn_mb = memory(model)
     print(
-        f"latency at {len(big.entries)} entries: "
-        f"p50 {p50:.2f} ms, p99 {p99:.2f} ms (index {build:.1f} s)"
+        f"memory: numpy's import adds {numpy_mb:.1f} MB, the loaded model {model_mb:.1f} MB; "
+        f"scikit-learn's import would add {sklearn_mb:.1f} MB (kept out: it trains in a child)"
     )
+    if args.synthetic:
+        big = grow(kb, args.synthetic)
+        model, wall, cpu = train_timed(big)
+        big_matcher = LearnedMatcher(model, big, BandParams(cache_size=0))
+        p50, p99 = latency(big_matcher, questions, 1)
+        kind = training.TrainConfig().classifier
+        if kind == "auto":
+            svm = len(model.labels) <= training.AUTO_SVM_MAX_CLASSES
+            kind = "svm" if svm else "nearest centroids"
+        print(
+            f"{len(big.entries)} entries ({kind}): match p50 {p50:.2f} ms, p99 {p99:.2f} ms; "
+            f"retraining {wall:.1f} s wall, {cpu:.1f} s CPU; {len(model.weights):,} weights "
+            f"over {len(model.vocab):,} features"
+        )
     return 0
 
 

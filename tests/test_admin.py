@@ -21,6 +21,7 @@ def test_an_added_phrasing_answers_the_next_question_and_is_audited(editor: KbEd
     assert core.answers.ask(question, record=False).entry_id != ENTRY
     version = editor.kb.entries[ENTRY].version
     change = editor.add_phrasing(7, ENTRY, "id", question, version)
+    assert core.answers.wait_for_model(timeout=300)  # retrained off-thread, then swapped in
     assert core.answers.ask(question, record=False).entry_id == ENTRY
     assert change.admin_id == 7 and change.action == "add_phrasing"
     assert question not in change.before["questions"]["id"]
@@ -96,6 +97,7 @@ def test_create_a_new_entry_validated_like_the_files(editor: KbEditor, core: Cor
     source = next(iter(editor.kb.sources.values()))
     state["citations"] = [{"source": source.id, "item": next(iter(source.items))}]
     editor.create(1, state)
+    assert core.answers.wait_for_model(timeout=300)  # the matcher retrains off-thread
     assert core.answers.ask("pertanyaan uji nomor 3 tentang zebra", record=False).entry_id == (
         "uji-entri-baru"
     )

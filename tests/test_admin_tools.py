@@ -115,4 +115,5 @@ def test_the_guided_new_entry_builds_a_valid_entry_step_by_step(core: Core):
         assert "<b>" in wizard.view(draft, "en").text
     saved, view = wizard.save(1, draft, "id")
     assert saved, view.text
+    assert core.answers.wait_for_model(timeout=300)  # the matcher retrains off-thread
     assert core.answers.ask("zebra kantor pertanyaan 4", record=False).entry_id == "zebra-di-kantor"

@@ -127,27 +127,34 @@ class ModelKeeper:
         return LearnedMatcher(model, kb, self.params)
 
     def _load(self, key: str, normalizer) -> Model | None:
-        raw = _MEMO.get(key)
+        """The artefact of `key` from its file, else from this process's memory (then written
+        back to the file); None when neither holds a usable one."""
         path = self.path(key)
-        if raw is None and path is not None and path.is_file():
+        if path is not None and path.is_file():
             try:
-                raw = path.read_bytes()
+                model = self._parse(path.read_bytes(), key, normalizer)
+                if model is not None:
+                    return model
             except OSError as exc:
-                log.warning("cannot read the matcher model %s (%s): rebuilding", path, exc)
-        if raw is None:
-            return None
+                log.warning("cannot read the matcher model %s (%s)", path, exc)
+            log.warning("the matcher model %s is unusable: rebuilding it", path)
+        raw = _MEMO.get(key)
+        model = self._parse(raw, key, normalizer) if raw is not None else None
+        if model is not None and path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._save(path, raw)
+        return model
+
+    @staticmethod
+    def _parse(raw: bytes, key: str, normalizer) -> Model | None:
         try:
             model = Model.from_bytes(raw, normalizer)
         except ValueError as exc:
-            log.warning("the matcher model %s is unusable (%s): rebuilding", path, exc)
+            log.warning("not a usable matcher model: %s", exc)
             return None
         if model.meta.get("key") != key:
-            log.warning("the matcher model %s belongs to other knowledge: rebuilding", path)
-            return None
+            return None  # another knowledge base's model under this name
         _remember(key, raw)
-        if path is not None and not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._save(path, raw)
         return model
 
     def _build(self, key: str, data: dict) -> bytes:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -27,9 +28,12 @@ from bot.answering.model import (
     Model,
 )
 from bot.answering.normalize import Normalizer
-from bot.kb.model import KnowledgeBase
+from bot.kb.model import LANGS, KnowledgeBase
 
 TRAINING_FORMAT = 1  # bump when training changes in a way the examples' hash cannot see
+# Above this many classes "auto" trains nearest centroids: the one-vs-rest SVM's time grows
+# with classes x phrasings (10,000 synthetic entries would take hours; bench/matching.py).
+AUTO_SVM_MAX_CLASSES = 2000
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,9 @@ class TrainConfig:
     """How a model is trained; the defaults are what cross-validation chose (bench/crossval.py)."""
 
     spec: FeatureSpec = field(default_factory=FeatureSpec)
-    classifier: str = "svm"  # "svm": linear SVM (one-vs-rest); "lr": multinomial logistic
+    # "auto": the SVM, or nearest centroids above AUTO_SVM_MAX_CLASSES classes; "svm": linear
+    # SVM (one-vs-rest); "lr": multinomial logistic regression; "centroid".
+    classifier: str = "auto"
     C: float = 1.0
     min_df: int = 1  # features seen in fewer training texts are dropped
     # Stored weights with |w| below this are dropped: 0.02 keeps 29 % of them (a third of the
@@ -50,6 +56,9 @@ class TrainConfig:
     folds: int = 5  # folds of bench/crossval.py
     seed: int = 0
     titles: bool = True  # entry titles count as phrasings
+    # Phrasings per class also learned wrapped in a story's opening and closing sentences
+    # (`story_context` in offtopic.yaml): long messages then keep their confidence.
+    augment: int = 3
 
 
 @dataclass(frozen=True)
@@ -88,6 +97,42 @@ def read_extra(directory: Path) -> dict[str, list[str]]:
             for lang in ("id", "en"):
                 out.setdefault(label, []).extend(str(q) for q in qs.get(lang) or [])
     return out
+
+
+def read_context(directory: Path) -> dict[str, dict[str, list[str]]]:
+    """The story openings and closings (`story_context` of offtopic.yaml), per language."""
+    off = directory / "offtopic.yaml"
+    data = yaml.safe_load(off.read_text(encoding="utf-8")) if off.is_file() else None
+    ctx = (data or {}).get("story_context") or {}
+    return {
+        part: {lang: [str(s) for s in (ctx.get(part) or {}).get(lang) or []] for lang in LANGS}
+        for part in ("before", "after")
+    }
+
+
+def augment(
+    exs: Examples, context: dict, normalizer: Normalizer, per_class: int, seed: int
+) -> Examples:
+    """`exs` plus, for each class, `per_class` of its phrasings inside a story (seeded)."""
+    if per_class <= 0 or not any(context.get(p, {}).get(lang) for p in context for lang in LANGS):
+        return exs
+    rng = random.Random(seed)
+    by_label: dict[str, list[str]] = {}
+    for text, label in zip(exs.texts, exs.labels, strict=True):
+        by_label.setdefault(label, []).append(text)
+    texts, labels = list(exs.texts), list(exs.labels)
+    for label in sorted(by_label):
+        pool = sorted(by_label[label])
+        for text in rng.sample(pool, min(per_class, len(pool))):
+            lang = normalizer.language(text)
+            before = context["before"].get(lang) or context["before"].get("id") or [""]
+            after = context["after"].get(lang) or context["after"].get("id") or [""]
+            parts = [rng.choice(before), text]
+            if rng.random() < 0.5:
+                parts.append(rng.choice(after))
+            texts.append(" ".join(p for p in parts if p))
+            labels.append(label)
+    return Examples(texts, labels)
 
 
 def normalizer_for(kb: KnowledgeBase) -> Normalizer:
@@ -167,8 +212,50 @@ def featurize(featurizer: Featurizer, texts: list[str], min_df: int):
     return X, vocab, idf
 
 
-def _classifier(config: TrainConfig):
-    if config.classifier == "svm":
+class NearestCentroid:
+    """Each class's L2-normalised mean TF-IDF row, its `top` largest weights kept: a linear
+    model that trains in one sparse product, for knowledge bases too large for the SVM."""
+
+    def __init__(self, top: int = 400):
+        self.top = top
+
+    def fit(self, X, y: np.ndarray) -> NearestCentroid:
+        from scipy import sparse
+
+        self.classes_ = np.unique(y)
+        rows = np.searchsorted(self.classes_, y)
+        Y = sparse.csr_matrix(
+            (np.ones(len(y)), (rows, np.arange(len(y)))), shape=(len(self.classes_), len(y))
+        )
+        C = (Y @ X).tocsr()
+        C.sort_indices()
+        indptr, data, indices = C.indptr, C.data, C.indices
+        keep = np.zeros(len(data), dtype=bool)
+        for r in range(C.shape[0]):
+            lo, hi = indptr[r], indptr[r + 1]
+            row = data[lo:hi]
+            if hi - lo > self.top:
+                keep[lo + np.argsort(-row, kind="stable")[: self.top]] = True
+            else:
+                keep[lo:hi] = True
+        row_of = np.repeat(np.arange(C.shape[0]), np.diff(indptr))[keep]
+        C = sparse.csr_matrix((data[keep], (row_of, indices[keep])), shape=C.shape)
+        norms = np.sqrt(np.asarray(C.multiply(C).sum(axis=1)).ravel())
+        self.coef_ = (sparse.diags(1 / np.where(norms > 0, norms, 1.0)) @ C).tocsr()
+        self.intercept_ = np.zeros(len(self.classes_))
+        return self
+
+    def decision_function(self, X) -> np.ndarray:
+        return np.asarray((X @ self.coef_.T).todense())
+
+
+def _classifier(config: TrainConfig, n_classes: int = 0):
+    kind = config.classifier
+    if kind == "auto":
+        kind = "svm" if n_classes <= AUTO_SVM_MAX_CLASSES else "centroid"
+    if kind == "centroid":
+        return NearestCentroid()
+    if kind == "svm":
         from sklearn.svm import LinearSVC
 
         return LinearSVC(C=config.C, random_state=config.seed, tol=1e-3, max_iter=2000)
@@ -232,43 +319,51 @@ def _split_scores(X, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np
     except ValueError:  # a class with a single phrasing cannot be stratified
         split = ShuffleSplit(1, test_size=config.calibration, random_state=config.seed)
         train, test = next(split.split(X, y))
-    clf = _classifier(config).fit(X[train], y[train])
+    clf = _classifier(config, n_classes).fit(X[train], y[train])
     scores = np.full((len(test), n_classes), -1e3)
     scores[:, clf.classes_] = _scores(clf, X[test])
     return scores, y[test]
 
 
-def fit(exs: Examples, normalizer: Normalizer, config: TrainConfig) -> Model:
-    """Train a model on the examples and export it for `bot.answering.model`."""
+def fit(
+    exs: Examples, normalizer: Normalizer, config: TrainConfig, context: dict | None = None
+) -> Model:
+    """Train a model on the examples (plus stories made with `context`) and export it."""
+    digest = exs.digest()
+    exs = augment(exs, context or {}, normalizer, config.augment, config.seed)
     X, vocab, idf = featurize(Featurizer(config.spec, normalizer), exs.texts, config.min_df)
     labels = sorted(set(exs.labels))
     index = {label: i for i, label in enumerate(labels)}
     y = np.array([index[label] for label in exs.labels])
-    clf = _classifier(config).fit(X, y)
+    clf = _classifier(config, len(labels)).fit(X, y)
     temperature = 1.0
     if config.calibration > 0:
         temperature = _fit_temperature(*_split_scores(X, y, config))
-    coef = np.asarray(clf.coef_, dtype=np.float64)  # classes x features
-    bias = np.asarray(clf.intercept_, dtype=np.float64)
+    coef, bias = clf.coef_, np.asarray(clf.intercept_, dtype=np.float64)  # classes x features
     if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row
+        coef = np.asarray(coef.todense() if hasattr(coef, "todense") else coef)
         coef, bias = np.vstack([-coef, coef]) / 2, np.array([-bias[0], bias[0]]) / 2
-    return export(coef, bias, labels, vocab, idf, normalizer, config, temperature, exs.digest())
+    return export(coef, bias, labels, vocab, idf, normalizer, config, temperature, digest)
 
 
 def export(coef, bias, labels, vocab, idf, normalizer, config, temperature, digest) -> Model:
-    """Turn a dense classes x features weight matrix into the sparse serving model."""
-    by_feature = coef.T  # features x classes
-    keep = np.abs(by_feature) >= config.prune if config.prune > 0 else by_feature != 0
-    counts = keep.sum(axis=1)
-    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    feat_idx, class_idx = np.nonzero(keep)  # row-major: grouped by feature, classes ascending
+    """Turn a classes x features weight matrix (dense or sparse) into the serving model: per
+    feature, the classes it weighs for, small weights (|w| < config.prune) dropped."""
+    from scipy import sparse
+
+    by_feature = sparse.csr_matrix(coef).T.tocsr()  # features x classes
+    by_feature.sort_indices()
+    if config.prune > 0:
+        by_feature.data[np.abs(by_feature.data) < config.prune] = 0
+    by_feature.eliminate_zeros()
+    indptr, class_idx = by_feature.indptr.astype(np.int64), by_feature.indices
     return Model(
         labels=labels,
         vocab=vocab,
         idf=idf.astype(np.float32),
         indptr=indptr,
         classes=class_idx.astype(np.int32),
-        weights=by_feature[feat_idx, class_idx].astype(np.float32),
+        weights=by_feature.data.astype(np.float32),
         bias=np.asarray(bias, dtype=np.float32),
         spec=config.spec,
         normalizer=normalizer,
@@ -280,7 +375,8 @@ def export(coef, bias, labels, vocab, idf, normalizer, config, temperature, dige
 def train(kb: KnowledgeBase, directory: Path, config: TrainConfig | None = None) -> Model:
     """Train on a knowledge base plus the out-of-scope and intent files of `directory`."""
     config = config or TrainConfig()
-    return fit(examples(kb, read_extra(directory), config.titles), normalizer_for(kb), config)
+    exs = examples(kb, read_extra(directory), config.titles)
+    return fit(exs, normalizer_for(kb), config, read_context(directory))
 
 
 # -- building in a separate process --------------------------------------------------------------
@@ -298,6 +394,7 @@ def training_input(kb: KnowledgeBase, directory: Path, config: TrainConfig) -> d
         "format": TRAINING_FORMAT,
         "config": asdict(config),
         "examples": [[label, text] for label, text in zip(exs.labels, exs.texts, strict=True)],
+        "context": read_context(directory),
         "normalizer": {
             "slang": normalizer.slang,
             "phrases": normalizer.phrases,
@@ -340,7 +437,7 @@ def build(data: dict) -> bytes:
     """Train from a training input; the artefact's bytes (the same input gives the same bytes)."""
     pairs = data["examples"]
     exs = Examples([t for _, t in pairs], [label for label, _ in pairs])
-    model = fit(exs, normalizer_from(data), config_from(data))
+    model = fit(exs, normalizer_from(data), config_from(data), data.get("context"))
     model.meta["key"] = input_key(data)
     return model.to_bytes()
 
