@@ -1,36 +1,50 @@
-"""Training the learned matcher from a knowledge base (scikit-learn; not imported by the bot).
+"""Training the learned matcher (scikit-learn, scipy): features, the classifier, calibration,
+and the export to the arrays `bot.answering.model` scores with.
 
-Classes: every entry (its phrasings and titles), the out-of-scope class (`knowledge/offtopic.yaml`)
-and the small-talk intents (`knowledge/intents.yaml`). Deterministic: inputs are sorted, seeds are
-fixed, so the same files give the same artefact bytes (tests/test_model.py checks it).
-
-Run as `python -m bot.answering.training OUT [--knowledge DIR]` to build an artefact in a
-separate process: the bot does that, so scikit-learn's memory never lands in the bot's process.
+The bot runs `build` in a child process (`bot.answering.artefacts`), so scikit-learn's memory
+never lands in the bot's own process. Deterministic: inputs are sorted and seeds fixed, so the
+same training input gives the same artefact bytes (tests/test_learned_matcher.py checks it).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import random
 from collections import Counter
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
-import yaml
 
-from bot.answering.model import (
-    INTENT_PREFIX,
-    OUT_OF_SCOPE,
-    FeatureSpec,
-    Featurizer,
-    Model,
-)
+from bot.answering.model import OUT_OF_SCOPE, FeatureSpec, Featurizer, Model
 from bot.answering.normalize import Normalizer
-from bot.kb.model import LANGS, KnowledgeBase
+from bot.answering.training_data import (
+    Examples,
+    augment,
+    examples,
+    input_key,
+    normalizer_for,
+    normalizer_from,
+    read_context,
+    read_extra,
+    training_input,
+)
+from bot.kb.model import KnowledgeBase
 
-TRAINING_FORMAT = 1  # bump when training changes in a way the examples' hash cannot see
+# Re-exported: callers build inputs and models through this one module.
+__all__ = [
+    "OUT_OF_SCOPE",
+    "TrainConfig",
+    "build",
+    "examples",
+    "fit",
+    "input_key",
+    "normalizer_for",
+    "normalizer_from",
+    "read_context",
+    "read_extra",
+    "train",
+    "training_input",
+]
 # Above this many classes "auto" trains nearest centroids: the one-vs-rest SVM's time grows
 # with classes x phrasings (10,000 synthetic entries would take hours; bench/matching.py).
 AUTO_SVM_MAX_CLASSES = 2000
@@ -59,113 +73,6 @@ class TrainConfig:
     # Phrasings per class also learned wrapped in a story's opening and closing sentences
     # (`story_context` in offtopic.yaml): long messages then keep their confidence.
     augment: int = 3
-
-
-@dataclass(frozen=True)
-class Examples:
-    """Training texts and their class labels, in a stable order."""
-
-    texts: list[str]
-    labels: list[str]
-
-    def digest(self) -> str:
-        """SHA-256 of the texts and labels."""
-        h = hashlib.sha256()
-        for text, label in zip(self.texts, self.labels, strict=True):
-            h.update(f"{label}\t{text}\n".encode())
-        return h.hexdigest()
-
-
-# -- inputs --------------------------------------------------------------------------------------
-
-
-def read_extra(directory: Path) -> dict[str, list[str]]:
-    """Out-of-scope and intent phrasings from `offtopic.yaml` and `intents.yaml` (may be absent)."""
-    out: dict[str, list[str]] = {}
-    off = directory / "offtopic.yaml"
-    if off.is_file():
-        data = yaml.safe_load(off.read_text(encoding="utf-8")) or {}
-        for group in data.get("groups") or []:
-            for lang in ("id", "en"):
-                out.setdefault(OUT_OF_SCOPE, []).extend(str(q) for q in group.get(lang) or [])
-    intents = directory / "intents.yaml"
-    if intents.is_file():
-        data = yaml.safe_load(intents.read_text(encoding="utf-8")) or {}
-        for intent in data.get("intents") or []:
-            qs = intent.get("questions") or {}
-            label = INTENT_PREFIX + str(intent["id"])
-            for lang in ("id", "en"):
-                out.setdefault(label, []).extend(str(q) for q in qs.get(lang) or [])
-    return out
-
-
-def read_context(directory: Path) -> dict[str, dict[str, list[str]]]:
-    """The story openings and closings (`story_context` of offtopic.yaml), per language."""
-    off = directory / "offtopic.yaml"
-    data = yaml.safe_load(off.read_text(encoding="utf-8")) if off.is_file() else None
-    ctx = (data or {}).get("story_context") or {}
-    return {
-        part: {lang: [str(s) for s in (ctx.get(part) or {}).get(lang) or []] for lang in LANGS}
-        for part in ("before", "after")
-    }
-
-
-def augment(
-    exs: Examples, context: dict, normalizer: Normalizer, per_class: int, seed: int
-) -> Examples:
-    """`exs` plus, for each class, `per_class` of its phrasings inside a story (seeded)."""
-    if per_class <= 0 or not any(context.get(p, {}).get(lang) for p in context for lang in LANGS):
-        return exs
-    rng = random.Random(seed)
-    by_label: dict[str, list[str]] = {}
-    for text, label in zip(exs.texts, exs.labels, strict=True):
-        by_label.setdefault(label, []).append(text)
-    texts, labels = list(exs.texts), list(exs.labels)
-    for label in sorted(by_label):
-        pool = sorted(by_label[label])
-        for text in rng.sample(pool, min(per_class, len(pool))):
-            lang = normalizer.language(text)
-            before = context["before"].get(lang) or context["before"].get("id") or [""]
-            after = context["after"].get(lang) or context["after"].get("id") or [""]
-            parts = [rng.choice(before), text]
-            if rng.random() < 0.5:
-                parts.append(rng.choice(after))
-            texts.append(" ".join(p for p in parts if p))
-            labels.append(label)
-    return Examples(texts, labels)
-
-
-def normalizer_for(kb: KnowledgeBase) -> Normalizer:
-    """The knowledge base's normaliser, with words used in only one language's phrasings as
-    language markers (so "can I" reads as English and "boleh" as Indonesian)."""
-    base = Normalizer.from_lexicon(kb.lexicon)
-    words: dict[str, set[str]] = {"id": set(), "en": set()}
-    for entry_id in sorted(kb.entries):
-        entry = kb.entries[entry_id]
-        for lang in words:
-            for q in entry.questions[lang]:
-                words[lang].update(base.raw_tokens(q))
-    only_en, only_id = words["en"] - words["id"], words["id"] - words["en"]
-    return replace(
-        base,
-        english=base.english | only_en,
-        indonesian=base.indonesian | (only_id - base.english),
-    )
-
-
-def examples(kb: KnowledgeBase, extra: dict[str, list[str]], titles: bool = True) -> Examples:
-    """Every phrasing with its class, sorted by class then text (the order never depends on
-    dict or file order), duplicates dropped."""
-    pairs: set[tuple[str, str]] = set()
-    for entry in kb.entries.values():
-        texts = [*entry.questions["id"], *entry.questions["en"]]
-        if titles:
-            texts += [entry.title["id"], entry.title["en"]]
-        pairs.update((entry.id, " ".join(t.split())) for t in texts if t.strip())
-    for label, texts in extra.items():
-        pairs.update((label, " ".join(t.split())) for t in texts if t.strip())
-    ordered = sorted(pairs)
-    return Examples([t for _, t in ordered], [label for label, _ in ordered])
 
 
 # -- fitting -------------------------------------------------------------------------------------
@@ -379,50 +286,7 @@ def train(kb: KnowledgeBase, directory: Path, config: TrainConfig | None = None)
     return fit(exs, normalizer_for(kb), config, read_context(directory))
 
 
-# -- building in a separate process --------------------------------------------------------------
-
-
-def training_input(kb: KnowledgeBase, directory: Path, config: TrainConfig) -> dict:
-    """Everything a build needs, as JSON-able data: the examples, the normaliser, the config.
-
-    The bot sends this to `python -m bot.answering.training` on stdin; its hash keys the
-    artefact, so the same knowledge gives the same key whether it came from files or the DB.
-    """
-    normalizer = normalizer_for(kb)
-    exs = examples(kb, read_extra(directory), config.titles)
-    return {
-        "format": TRAINING_FORMAT,
-        "config": asdict(config),
-        "examples": [[label, text] for label, text in zip(exs.labels, exs.texts, strict=True)],
-        "context": read_context(directory),
-        "normalizer": {
-            "slang": normalizer.slang,
-            "phrases": normalizer.phrases,
-            **{
-                name: sorted(getattr(normalizer, name))
-                for name in ("stopwords", "nostem", "domain", "english", "indonesian")
-            },
-        },
-    }
-
-
-def input_key(data: dict) -> str:
-    """SHA-256 of a training input (canonical JSON)."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def normalizer_from(data: dict) -> Normalizer:
-    """The normaliser described in a training input."""
-    n = data["normalizer"]
-    return Normalizer(
-        slang=dict(n["slang"]),
-        phrases=dict(n["phrases"]),
-        **{
-            name: frozenset(n[name])
-            for name in ("stopwords", "nostem", "domain", "english", "indonesian")
-        },
-    )
+# -- building from a training input ---------------------------------------------------------------
 
 
 def config_from(data: dict) -> TrainConfig:
@@ -440,24 +304,3 @@ def build(data: dict) -> bytes:
     model = fit(exs, normalizer_from(data), config_from(data), data.get("context"))
     model.meta["key"] = input_key(data)
     return model.to_bytes()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m bot.answering.training OUT`: read a training input (JSON) on stdin, write the
-    artefact to OUT (atomically: a temporary file, then a rename)."""
-    import argparse
-    import os
-    import sys
-
-    ap = argparse.ArgumentParser(description=main.__doc__)
-    ap.add_argument("out", type=Path)
-    args = ap.parse_args(argv)
-    data = build(json.load(sys.stdin))
-    tmp = args.out.with_name(args.out.name + f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, args.out)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
