@@ -109,6 +109,16 @@ class LearnedMatcher:
             if label.startswith(INTENT_PREFIX)
         }
         self._cached = lru_cache(maxsize=self.params.cache_size)(self._match)
+        self._content_words: dict[tuple[str, str], bool] = {}
+
+    def _is_content(self, word: str, lang: str) -> bool:
+        key = (word, lang)
+        known = self._content_words.get(key)
+        if known is None:
+            known = self._content_words[key] = bool(self.normalizer.tokens(word, lang))
+            if len(self._content_words) > 50_000:  # bounded whatever users type
+                self._content_words.clear()
+        return known
 
     def match(self, question: str, top: int = 3) -> Match:
         """Band and candidates for a question; keep the `top` best candidates."""
@@ -155,7 +165,7 @@ class LearnedMatcher:
             candidates = [first, *(c for c in candidates if c.entry_id != first.entry_id)][:10]
         content = self.normalizer.tokens(text, lang)
         # Words that carry content, counted as typed ("pemilu" is one, though it folds to two).
-        words = [w for w in self.normalizer.raw_tokens(text) if self.normalizer.tokens(w, lang)]
+        words = [w for w in self.normalizer.raw_tokens(text) if self._is_content(w, lang)]
 
         def out(band: str, reason: str, **kw) -> Match:
             return Match(band, candidates, lang, reason, confidence, probs=extras, **kw)

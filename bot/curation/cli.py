@@ -33,6 +33,8 @@ def build(core: Core, args: argparse.Namespace) -> int:
         rebuilt, kb = kbstore.sync(core.db, settings.knowledge_dir, force=True)
     state = "rebuilt" if rebuilt else "unchanged (content hash matches)"
     print(f"{state}: {len(kb.entries)} entries into {settings.database_path}")
+    if rebuilt:
+        core.answers.reload(kb)  # the matcher model of the new knowledge, stored for the bot
     return 0
 
 
@@ -71,4 +73,7 @@ def add_commands(kb_sub: argparse._SubParsersAction) -> None:
 
 def run(core: Core, args: argparse.Namespace) -> int:
     """Dispatch `kb build`, `kb history`, `kb revert`."""
-    return {"build": build, "history": history, "revert": revert}[args.kb_command](core, args)
+    status = {"build": build, "history": history, "revert": revert}[args.kb_command](core, args)
+    # A change retrains the matcher off-thread; let it finish and store its model before exiting.
+    core.answers.wait_for_model()
+    return status
