@@ -78,43 +78,57 @@ class TrainConfig:
 # -- fitting -------------------------------------------------------------------------------------
 
 
+# Up to this many texts the per-text counts are kept between the two passes (fast); above, they
+# are recomputed (a 10,000-entry knowledge base would otherwise hold gigabytes of counters).
+KEEP_COUNTS_UP_TO = 20_000
+
+
 def featurize(featurizer: Featurizer, texts: list[str], min_df: int):
     """(CSR matrix of TF-IDF rows, vocab, idf) over the training texts.
 
     Rows are computed as `model.vectorize` computes a question at serving time: per block,
     sublinear tf times idf, L2-normalised, times the block's weight.
     """
+    from array import array
+
     from scipy import sparse
 
-    per_text = [[(Counter(g), w) for g, w in featurizer.blocks(t)] for t in texts]
+    def counted(text: str) -> list[tuple[Counter, float]]:
+        return [(Counter(g), w) for g, w in featurizer.blocks(text)]
+
+    keep = len(texts) <= KEEP_COUNTS_UP_TO
+    kept_counts = []
     df: Counter[str] = Counter()
-    for blocks in per_text:
+    for text in texts:
+        blocks = counted(text)
         for counts, _ in blocks:
             df.update(counts.keys())
+        if keep:
+            kept_counts.append(blocks)
     kept = sorted(g for g, d in df.items() if d >= min_df)
     vocab = {g: i for i, g in enumerate(kept)}
     n = len(texts)
     dfs = np.fromiter((df[g] for g in kept), dtype=np.float64, count=len(kept))
+    del df
     idf = (np.log((1 + n) / (1 + dfs)) + 1.0).astype(np.float32)
-    indptr, cols, tfs, weights, block_ids = [0], [], [], [], []
-    block = 0
-    for blocks in per_text:
-        for counts, w in blocks:
+    indptr, cols, tfs, block_ids = array("q", [0]), array("i"), array("i"), array("q")
+    weights: list[float] = []
+    for r, text in enumerate(texts):
+        for counts, w in kept_counts[r] if keep else counted(text):
             for g, c in counts.items():
                 i = vocab.get(g)
                 if i is not None:
                     cols.append(i)
                     tfs.append(c)
-                    block_ids.append(block)
+                    block_ids.append(len(weights))
             weights.append(w)
-            block += 1
         indptr.append(len(cols))
-    col = np.asarray(cols, dtype=np.int64)
-    bid = np.asarray(block_ids, dtype=np.int64)
-    val = (1.0 + np.log(np.asarray(tfs, dtype=np.float64))) * idf[col].astype(np.float64)
-    norms = np.sqrt(np.bincount(bid, weights=val * val, minlength=block))
+    col = np.frombuffer(cols, dtype=np.int32).astype(np.int64)
+    bid = np.frombuffer(block_ids, dtype=np.int64)
+    val = (1.0 + np.log(np.frombuffer(tfs, dtype=np.int32).astype(np.float64))) * idf[col]
+    norms = np.sqrt(np.bincount(bid, weights=val * val, minlength=len(weights)))
     val = val * (np.asarray(weights)[bid] / np.where(norms > 0, norms, 1.0)[bid])
-    X = sparse.csr_matrix((val, col, np.asarray(indptr)), shape=(n, len(vocab)))
+    X = sparse.csr_matrix((val, col, np.frombuffer(indptr, dtype=np.int64)), shape=(n, len(vocab)))
     X.sort_indices()
     return X, vocab, idf
 
