@@ -17,6 +17,7 @@ from bot.answering.bands import ANSWER, SUGGEST
 from bot.answering.model import Model
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core import Core
+from bot.press import Presser, press
 from bot.ui.render import html_to_text
 
 VERDICTS = ("Dilarang", "Boleh", "Forbidden", "Allowed", "Area abu-abu", "Grey area")
@@ -55,7 +56,7 @@ def test_a_vague_message_gets_choices_and_none_of_these(shared_core, message):
     entries = [b for b in view.choices if b.action.startswith("ans:")]
     assert 1 <= len(entries) <= 3
     none = next(b for b in view.choices if b.label == "Bukan semuanya")
-    after = answers.press(none.action, "id")
+    after = press(shared_core, Presser(user_id=1, lang="id"), none.action, {}).view
     assert "BKPSDM" in after.text and "tulis satu pertanyaan lengkap" in after.text
 
 
