@@ -51,6 +51,7 @@ def config_from(args) -> training.TrainConfig:
         min_df=args.min_df,
         folds=args.folds,
         augment=args.augment,
+        tol=args.tol,
     )
 
 
@@ -159,6 +160,7 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--classifier", default="svm")
     ap.add_argument("--C", type=float, default=1.0)
+    ap.add_argument("--tol", type=float, default=1e-3)
     ap.add_argument("--char", default="2-5")
     ap.add_argument("--char-weight", type=float, default=1.0)
     ap.add_argument("--word-weight", type=float, default=1.0)

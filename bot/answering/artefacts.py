@@ -33,7 +33,7 @@ BUILDER_IDLE_S = 600
 # Artefacts built in this process, by key: a test suite (or a bot that reverts an edit) builds a
 # given knowledge base once. A few megabytes each; the oldest goes first.
 _MEMO: OrderedDict[str, bytes] = OrderedDict()
-_MEMO_SIZE = 4
+_MEMO_SIZE = 2
 
 
 class BuildError(RuntimeError):
