@@ -139,7 +139,9 @@ class ModelKeeper:
                 log.warning("cannot read the matcher model %s (%s)", path, exc)
             log.warning("the matcher model %s is unusable: rebuilding it", path)
         raw = _MEMO.get(key)
-        model = self._parse(raw, key, normalizer) if raw is not None else None
+        if raw is None:
+            return None
+        model = self._parse(raw, key, normalizer)
         if model is not None and path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._save(path, raw)

@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -120,10 +121,11 @@ def featurize(featurizer: Featurizer, texts: list[str], min_df: int):
     weights: list[float] = []
     for r, text in enumerate(texts):
         for keys, values, w in kept_counts[r] if keep else counted(text):
-            idx = list(map(vocab.get, keys))
+            found = list(map(vocab.get, keys))
             if min_df > 1:  # drop the features left out of the vocabulary
-                pairs = [(i, c) for i, c in zip(idx, values, strict=True) if i is not None]
-                idx, values = [i for i, _ in pairs], [c for _, c in pairs]
+                pairs = [(i, c) for i, c in zip(found, values, strict=True) if i is not None]
+                found, values = [i for i, _ in pairs], [c for _, c in pairs]
+            idx = cast(list[int], found)
             cols.extend(idx)
             tfs.extend(values)
             block_ids.extend([len(weights)] * len(idx))
