@@ -49,6 +49,7 @@ __all__ = [
 # Above this many classes "auto" trains nearest centroids: the one-vs-rest SVM's time grows
 # with classes x phrasings (10,000 synthetic entries would take hours; bench/matching.py).
 AUTO_SVM_MAX_CLASSES = 2000
+CALIBRATION_ROWS = 3000  # held-out rows scored to fit the temperature, at most
 
 
 @dataclass(frozen=True)
@@ -249,6 +250,9 @@ def _split_scores(X, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np
         split = ShuffleSplit(1, test_size=config.calibration, random_state=config.seed)
         train, test = next(split.split(X, y))
     clf = _classifier(config, n_classes).fit(X[train], y[train])
+    # One temperature needs a few thousand rows, not a dense 50,000 x 10,000 score matrix.
+    if len(test) > CALIBRATION_ROWS:
+        test = np.sort(np.random.default_rng(config.seed).choice(test, CALIBRATION_ROWS, False))
     scores = np.full((len(test), n_classes), -1e3)
     scores[:, clf.classes_] = _scores(clf, X[test])
     return scores, y[test]
