@@ -108,13 +108,19 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if addressed is None:
             return  # an office group's own conversation: stay silent
         text = addressed
-    # A bare number picks from the choices this chat was last offered (they are numbered in the
-    # text), so remember their actions.
-    menu = context.chat_data.get("menu") if context.chat_data is not None else None
+    # A bare number picks from the choices this chat was last offered (numbered in the text of
+    # "did you mean" and clarifying questions), so remember their actions, and only theirs:
+    # chat data is written to the database whenever it changes.
+    chat = context.chat_data
     answers = core_of(context).answers
-    view = answers.ask(text, chosen_lang(context), channel="telegram", menu=menu)
-    if context.chat_data is not None:
-        context.chat_data["menu"] = [b.action for b in view.choices if b.action]
+    view = answers.ask(
+        text, chosen_lang(context), channel="telegram", menu=(chat or {}).get("menu")
+    )
+    if chat is not None:
+        if view.band == "suggest":
+            chat["menu"] = [b.action for b in view.choices if b.action]
+        elif "menu" in chat:
+            del chat["menu"]
     await send_view(update, context, view)
 
 
