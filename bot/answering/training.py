@@ -66,6 +66,9 @@ class TrainConfig:
     # Stored weights with |w| below this are dropped: 0.02 keeps 29 % of them (a third of the
     # memory) with the same tuning figures (bench/crossval.py).
     prune: float = 0.02
+    # At most this many classes per feature (the largest |w|): a question's cost then stays
+    # bounded however many entries there are (10,000 synthetic ones: bench/matching.py).
+    max_per_feature: int = 256
     # Share of the phrasings held out to calibrate the temperature (0: none). One stratified
     # 20 % split gives the temperature of 5-fold cross-validation within 3 % (0.13-0.14 vs
     # 0.136) for a fifth of the training time.
@@ -279,6 +282,26 @@ def fit(
     return export(coef, bias, labels, vocab, idf, normalizer, config, temperature, digest)
 
 
+def _cap_rows(matrix, cap: int):
+    """The CSR matrix with only the `cap` largest |values| of each row (ties: lower column)."""
+    from scipy import sparse
+
+    counts = np.diff(matrix.indptr)
+    if cap <= 0 or counts.max(initial=0) <= cap:
+        return matrix
+    keep = np.ones(matrix.nnz, dtype=bool)
+    for row in np.flatnonzero(counts > cap):
+        lo, hi = matrix.indptr[row], matrix.indptr[row + 1]
+        order = np.argsort(-np.abs(matrix.data[lo:hi]), kind="stable")
+        keep[lo + order[cap:]] = False
+    rows = np.repeat(np.arange(matrix.shape[0]), counts)[keep]
+    capped = sparse.csr_matrix(
+        (matrix.data[keep], (rows, matrix.indices[keep])), shape=matrix.shape
+    )
+    capped.sort_indices()
+    return capped
+
+
 def export(coef, bias, labels, vocab, idf, normalizer, config, temperature, digest) -> Model:
     """Turn a classes x features weight matrix (dense or sparse) into the serving model: per
     feature, the classes it weighs for, small weights (|w| < config.prune) dropped."""
@@ -289,6 +312,7 @@ def export(coef, bias, labels, vocab, idf, normalizer, config, temperature, dige
     if config.prune > 0:
         by_feature.data[np.abs(by_feature.data) < config.prune] = 0
     by_feature.eliminate_zeros()
+    by_feature = _cap_rows(by_feature, config.max_per_feature)
     indptr, class_idx = by_feature.indptr.astype(np.int64), by_feature.indices
     return Model(
         labels=labels,
