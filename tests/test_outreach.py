@@ -9,15 +9,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import yaml
 
-from bot import storage
+from bot import db as storage
+from bot.answering.matcher import ANSWER
 from bot.config import DEFAULT_KNOWLEDGE_DIR
-from bot.matcher import ANSWER
 from bot.outreach import store
 from bot.outreach.broadcast import BLOCKED, FAILED, SENT
 from bot.outreach.calendar import CalendarError, load_calendar, parse_calendar, plan
 from bot.outreach.quiz import OPTIONS, check_bank, poll_problems, read_bank, usable_ids
 from bot.outreach.service import Outreach, QuizPlan
-from bot.render import html_to_text
+from bot.ui.render import html_to_text
 
 QUIZ_FILE = DEFAULT_KNOWLEDGE_DIR / "quiz.yaml"
 CALENDAR_FILE = DEFAULT_KNOWLEDGE_DIR / "calendar.yaml"

@@ -15,11 +15,11 @@ from datetime import datetime
 import sqlite_utils
 from markupsafe import Markup
 
-from bot.answers import Answers
+from bot.answering.answers import Answers
 from bot.outreach import store
 from bot.outreach.calendar import Calendar, Reminder, plan
-from bot.render import Renderer
-from bot.views import Button, View
+from bot.ui.render import Renderer
+from bot.ui.views import Button, View
 
 log = logging.getLogger(__name__)
 SENT, BLOCKED, FAILED = "sent", "blocked", "failed"

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge import LANGS, KnowledgeBase
+from bot.kb.model import LANGS, KnowledgeBase
 
 PERIODS = ("kampanye", "masa-tenang", "pemungutan")
 KINDS = ("pemilu", "pilkada")

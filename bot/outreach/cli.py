@@ -9,12 +9,13 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from bot import knowledge, storage
+from bot import db as storage
 from bot.config import Settings
+from bot.kb import model as knowledge
 from bot.outreach import store
 from bot.outreach.calendar import CalendarError, load_calendar, plan
 from bot.outreach.quiz import QuizError, build_poll, check_bank, read_bank, usable_ids
-from bot.render import Renderer, html_to_text
+from bot.ui.render import Renderer, html_to_text
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

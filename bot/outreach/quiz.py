@@ -15,8 +15,8 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge import LANGS, Entry, KnowledgeBase
-from bot.render import Renderer, html_to_text
+from bot.kb.model import LANGS, Entry, KnowledgeBase
+from bot.ui.render import Renderer, html_to_text
 
 # The options of every quiz, in this order. Grey is always offered and is correct only for
 # grey-area entries: a grey entry is never turned into a trick question with a clear answer.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.answers import Answers
+from bot.answering.answers import Answers
 from bot.outreach import store
 from bot.outreach.broadcast import Broadcasts
 from bot.outreach.calendar import Calendar, CalendarError, load_calendar
@@ -29,8 +29,8 @@ from bot.outreach.quiz import (
     read_bank,
     usable_ids,
 )
-from bot.render import Renderer
-from bot.views import Button, View
+from bot.ui.render import Renderer
+from bot.ui.views import Button, View
 
 log = logging.getLogger(__name__)
 RESULTS_WORDS = {"hasil", "results", "rekap"}
