@@ -1,7 +1,8 @@
 """`build_application(settings)`: the one factory of the Telegram bot. Tests call it too.
 
 Every handler is registered here, in one visible order (first match wins within a group):
-  group 0: the report and admin conversations, commands, buttons, free text, non-text messages
+  group 0: the report and admin conversations, outreach (quizzes, subscriptions, announcements),
+           commands, buttons, free text, non-text messages
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
 """
@@ -34,14 +35,24 @@ from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.core import Core
-from handlers import answering, curation, tips
+from handlers import answering, curation, outreach, tips
 from handlers.concurrency import PerChatUpdateProcessor
 from handlers.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 
 # Command menus shown by Telegram, per language (command, description template label).
-COMMANDS = ("start", "topik", "lapor", "status", "bahasa", "bantuan", "privasi")
+COMMANDS = (
+    "start",
+    "topik",
+    "kuis",
+    "lapor",
+    "status",
+    "langganan",
+    "bahasa",
+    "bantuan",
+    "privasi",
+)
 
 
 async def _post_init(application: Application) -> None:
@@ -52,6 +63,8 @@ async def _post_init(application: Application) -> None:
         await application.bot.set_my_commands(
             commands, scope=BotCommandScopeDefault(), language_code=code
         )
+    # Election-date reminders, planned from the calendar (sent ones are remembered).
+    await outreach.schedule_reminders(application)
 
 
 async def _flush(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -117,6 +130,8 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     application.add_handlers(tips.handlers(core), group=0)
     # Knowledge-base admin: /kb and its conversation, uploads, /kb_export, /tinjau, /statistik.
     application.add_handlers(curation.handlers(core), group=0)
+    # Socialisation: /kuis and poll answers, /langganan, /berhenti_langganan, admins' /umumkan.
+    outreach.register(application, core)
     application.add_handlers(
         [
             CommandHandler("start", answering.start),

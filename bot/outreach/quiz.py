@@ -165,19 +165,26 @@ def check_bank(bank: QuizBank, kb: KnowledgeBase, renderer: Renderer) -> list[st
     return problems
 
 
+def _length(text: str) -> int:
+    """Length as Telegram may count it (UTF-16 units: an emoji counts 2), the stricter reading."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def poll_problems(poll: QuizPoll) -> list[str]:
     """What Telegram would refuse in this poll (empty: it is valid)."""
     problems = []
-    if not 1 <= len(poll.question) <= MAX_QUESTION:
-        problems.append(f"question has {len(poll.question)} characters (1-{MAX_QUESTION})")
+    if not 1 <= _length(poll.question) <= MAX_QUESTION:
+        problems.append(f"question has {_length(poll.question)} characters (1-{MAX_QUESTION})")
     if not 2 <= len(poll.options) <= 12:
         problems.append(f"{len(poll.options)} options (2-12)")
-    problems += [f"option {o!r} too long" for o in poll.options if not 1 <= len(o) <= MAX_OPTION]
+    problems += [
+        f"option {o!r} too long" for o in poll.options if not 1 <= _length(o) <= MAX_OPTION
+    ]
     if not 0 <= poll.correct < len(poll.options):
         problems.append("no valid correct option")
     plain = html_to_text(poll.explanation)
-    if len(plain) > MAX_EXPLANATION:
-        problems.append(f"explanation has {len(plain)} characters (at most {MAX_EXPLANATION})")
+    if _length(plain) > MAX_EXPLANATION:
+        problems.append(f"explanation has {_length(plain)} characters (at most {MAX_EXPLANATION})")
     if plain.count("\n") > MAX_EXPLANATION_LINE_FEEDS:
         problems.append(f"explanation has more than {MAX_EXPLANATION_LINE_FEEDS} line feeds")
     return problems
