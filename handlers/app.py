@@ -126,12 +126,13 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
 
     private = filters.ChatType.PRIVATE
     # Conversations first: while one is active it sees the user's messages before free text.
+    # Socialisation: /kuis and poll answers, /langganan, /berhenti_langganan, admins' /umumkan
+    # and calendar.yaml uploads (before the KB admin, whose upload handler takes any .yaml).
+    outreach.register(application, core)
     # Tips: the /lapor conversation, /status, /batal and the admins' /laporan.
     application.add_handlers(tips.handlers(core), group=0)
     # Knowledge-base admin: /kb and its conversation, uploads, /kb_export, /tinjau, /statistik.
     application.add_handlers(curation.handlers(core), group=0)
-    # Socialisation: /kuis and poll answers, /langganan, /berhenti_langganan, admins' /umumkan.
-    outreach.register(application, core)
     application.add_handlers(
         [
             CommandHandler("start", answering.start),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from telegram import Bot, Poll, Update
+from telegram import Bot, Message, Poll, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
@@ -19,7 +19,9 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
+    MessageHandler,
     PollAnswerHandler,
+    filters,
 )
 
 from bot.core import Core
@@ -179,6 +181,28 @@ async def on_announce_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
     await send_view(update, context, report)
 
 
+class _CalendarFile(filters.MessageFilter):
+    """A document named calendar.yaml (or .yml): the calendar, not a knowledge-base import."""
+
+    def filter(self, message: Message) -> bool:
+        name = (message.document.file_name or "").lower() if message.document else ""
+        return name in ("calendar.yaml", "calendar.yml")
+
+
+CALENDAR_FILE = _CalendarFile(name="calendar file")
+
+
+@admin_only
+async def on_calendar_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An admin sends calendar.yaml: validated, live at once, its reminders planned."""
+    document = update.effective_message.document
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    now = datetime.now(UTC)
+    view = outreach_of(context).broadcasts.upload_calendar(data, ui_lang(update, context), now)
+    await schedule_reminders(context.application, now)
+    await send_view(update, context, view)
+
+
 # -- reminders -----------------------------------------------------------------------------------
 
 
@@ -218,7 +242,11 @@ async def schedule_reminders(application: Application, now: datetime | None = No
 
 
 def register(application: Application, core: Core) -> None:
-    """Build the outreach use cases and add their handlers (group 0)."""
+    """Build the outreach use cases and add their handlers (group 0).
+
+    Register before the knowledge-base admin: its upload handler takes every .yaml document,
+    and calendar.yaml must reach this one.
+    """
     application.bot_data["outreach"] = Outreach.open(
         core.db, core.answers, core.settings.knowledge_dir
     )
@@ -230,5 +258,6 @@ def register(application: Application, core: Core) -> None:
         CallbackQueryHandler(on_quiz_button, pattern=r"^kuis:"),
         CallbackQueryHandler(on_announce_button, pattern=r"^umum:"),
         PollAnswerHandler(on_poll_answer),
+        MessageHandler(filters.ChatType.PRIVATE & CALENDAR_FILE, on_calendar_upload),
     ]
     application.add_handlers(handlers, group=0)

@@ -17,13 +17,14 @@ from markupsafe import Markup
 
 from bot.answering.answers import Answers
 from bot.outreach import store
-from bot.outreach.calendar import Calendar, Reminder, plan
+from bot.outreach.calendar import Calendar, CalendarError, Reminder, calendar_from_text, plan
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
 
 log = logging.getLogger(__name__)
 SENT, BLOCKED, FAILED = "sent", "blocked", "failed"
 Send = Callable[[int, View], Awaitable[str]]
+MAX_PROBLEMS = 8  # problems listed when an uploaded calendar is refused
 # An announcement is sent as one message: its text plus the header and footer stay under
 # Telegram's 4,096 characters.
 MAX_ANNOUNCEMENT = 3500
@@ -184,3 +185,45 @@ class Broadcasts:
         store.finish_reminder(self.db, key, delivery.sent, delivery.failed)
         log.info("reminder %s: %s sent, %s failed", key, delivery.sent, delivery.failed)
         return delivery
+
+    def upload_calendar(self, data: bytes, lang: str, now: datetime) -> View:
+        """An admin's calendar file: validated, then live (replacing the shipped file) at once.
+
+        A refused file changes nothing and the reply names every problem; an accepted one lists
+        the reminders still to come (the caller plans them).
+        """
+        try:
+            text = data.decode("utf-8")
+            calendar = calendar_from_text(text, self.answers.kb)
+        except UnicodeDecodeError:
+            problems = ["calendar.yaml: not UTF-8 text"]
+        except CalendarError as exc:
+            problems = exc.problems
+        else:
+            store.save_live_calendar(self.db, text)
+            self.calendar = calendar
+            upcoming = [
+                {
+                    "when": r.starts.strftime("%Y-%m-%d %H:%M"),
+                    "zone": r.election.zone,
+                    "period": calendar.rules[r.period].title[lang],
+                    "election": r.election.name[lang],
+                }
+                for r, _ in self.plan(now)
+            ]
+            text = self.r.render(
+                "outreach_calendar_upload",
+                lang,
+                ok=True,
+                elections=len(calendar.elections),
+                upcoming=upcoming,
+            )
+            return View(text, lang=lang)
+        text = self.r.render(
+            "outreach_calendar_upload",
+            lang,
+            ok=False,
+            problems=problems[:MAX_PROBLEMS],
+            more=max(0, len(problems) - MAX_PROBLEMS),
+        )
+        return View(text, lang=lang)

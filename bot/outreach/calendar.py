@@ -263,10 +263,19 @@ def parse_calendar(data: Any, kb: KnowledgeBase | None = None) -> Calendar:
     return Calendar(rules, elections)
 
 
+def calendar_from_text(text: str, kb: KnowledgeBase | None = None) -> Calendar:
+    """Parse and validate the YAML text of a calendar (a file, or an admin's upload)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CalendarError([f"calendar.yaml: malformed YAML: {exc}".replace("\n", " ")]) from exc
+    return parse_calendar(data, kb)
+
+
 def load_calendar(path: Path, kb: KnowledgeBase | None = None) -> Calendar:
     """Read and validate `calendar.yaml`."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise CalendarError([f"calendar.yaml: cannot read: {exc}".replace("\n", " ")]) from exc
-    return parse_calendar(data, kb)
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CalendarError([f"calendar.yaml: cannot read: {exc}"]) from exc
+    return calendar_from_text(text, kb)

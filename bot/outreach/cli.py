@@ -13,7 +13,7 @@ from bot import db as storage
 from bot.config import Settings
 from bot.kb import model as knowledge
 from bot.outreach import store
-from bot.outreach.calendar import CalendarError, load_calendar, plan
+from bot.outreach.calendar import CalendarError, calendar_from_text, load_calendar, plan
 from bot.outreach.quiz import QuizError, build_poll, check_bank, read_bank, usable_ids
 from bot.ui.render import Renderer, html_to_text
 
@@ -22,8 +22,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add the `calendar` and `quiz` commands to the top-level parser."""
     cal = sub.add_parser("calendar", help="the election calendar (knowledge/calendar.yaml)")
     cal_sub = cal.add_subparsers(dest="calendar_command", required=True)
-    cal_sub.add_parser("validate", help="check the calendar against the knowledge base")
-    cal_sub.add_parser("show", help="every reminder: when it goes out, and whether it went")
+    cal_sub.add_parser("validate", help="check knowledge/calendar.yaml against the knowledge base")
+    cal_sub.add_parser(
+        "show", help="the live calendar's reminders (an admin's upload, else the file)"
+    )
     quiz = sub.add_parser("quiz", help="the quiz situations (knowledge/quiz.yaml)")
     quiz_sub = quiz.add_subparsers(dest="quiz_command", required=True)
     quiz_sub.add_parser("validate", help="check every quiz item against Telegram's limits")
@@ -41,16 +43,24 @@ def _problems(title: str, problems: list[str]) -> int:
 def calendar(settings: Settings, args: argparse.Namespace) -> int:
     """Validate or show the calendar; exit 2 naming every problem."""
     kb = knowledge.load_directory(settings.knowledge_dir)
+    db = None
+    live = None
+    if args.calendar_command == "show":
+        db = storage.open_database(settings.database_path)
+        store.ensure(db)
+        live = store.live_calendar(db)
     try:
-        cal = load_calendar(settings.knowledge_dir / "calendar.yaml", kb)
+        if live:
+            print(f"Live calendar uploaded by an admin at {live[1]} (it replaces the file).")
+            cal = calendar_from_text(live[0], kb)
+        else:
+            cal = load_calendar(settings.knowledge_dir / "calendar.yaml", kb)
     except CalendarError as exc:
         return _problems("The calendar is invalid:", exc.problems)
     reminders = cal.reminders()
-    if args.calendar_command == "validate":
+    if db is None:
         print(f"ok: {len(cal.elections)} elections, {len(reminders)} reminders")
         return 0
-    db = storage.open_database(settings.database_path)
-    store.ensure(db)
     now = datetime.now(UTC)
     pending = {r.key for r, _ in plan(cal, store.reminders_sent(db), now)}
     sent = store.reminders_sent(db)

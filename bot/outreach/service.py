@@ -17,7 +17,7 @@ import sqlite_utils
 from bot.answering.answers import Answers
 from bot.outreach import store
 from bot.outreach.broadcast import Broadcasts
-from bot.outreach.calendar import Calendar, CalendarError, load_calendar
+from bot.outreach.calendar import Calendar, CalendarError, calendar_from_text, load_calendar
 from bot.outreach.quiz import (
     MAX_SERIES,
     QuizBank,
@@ -78,7 +78,7 @@ class Outreach:
 
     @classmethod
     def open(cls, db: sqlite_utils.Database, answers: Answers, knowledge_dir: Path) -> Outreach:
-        """Read `quiz.yaml` and `calendar.yaml` beside the knowledge base.
+        """Read `quiz.yaml` and the calendar (an admin's upload, else `calendar.yaml`).
 
         Problems are logged, not raised: the bot keeps answering questions with whatever is
         valid (`bot.py quiz validate` and `bot.py calendar validate` name every problem).
@@ -91,8 +91,13 @@ class Outreach:
         except QuizError as exc:
             log.error("quizzes are disabled: %s", exc)
         calendar = None
+        store.ensure(db)
+        live = store.live_calendar(db)  # an admin's upload replaces the file
         try:
-            calendar = load_calendar(Path(knowledge_dir) / "calendar.yaml", answers.kb)
+            if live:
+                calendar = calendar_from_text(live[0], answers.kb)
+            else:
+                calendar = load_calendar(Path(knowledge_dir) / "calendar.yaml", answers.kb)
         except CalendarError as exc:
             log.error("reminders are disabled, the calendar is invalid: %s", exc)
         return cls(db, answers, bank, calendar)

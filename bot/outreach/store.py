@@ -8,6 +8,7 @@ What is kept, and why (the privacy page says the same):
                          right (counts only; never who answered or what they chose)
   outreach_announcements an admin's announcement, its status and delivery counts
   outreach_reminders     which calendar reminders went out, so a restart never repeats one
+  outreach_calendar      the calendar an admin uploaded (it replaces knowledge/calendar.yaml)
 """
 
 from __future__ import annotations
@@ -71,6 +72,12 @@ def m001_outreach(db: sqlite_utils.Database) -> None:
     db["outreach_reminders"].create(
         {"key": str, "sent_at": str, "sent": int, "failed": int}, pk="key"
     )
+
+
+@migrations()
+def m002_live_calendar(db: sqlite_utils.Database) -> None:
+    """The live calendar: an admin's upload, kept in the database like admins' KB edits."""
+    db["outreach_calendar"].create({"key": str, "text": str, "uploaded_at": str}, pk="key")
 
 
 def ensure(db: sqlite_utils.Database) -> None:
@@ -339,4 +346,25 @@ def finish_reminder(db: sqlite_utils.Database, key: str, sent: int, failed: int)
     with db.atomic():
         db.execute(
             "UPDATE outreach_reminders SET sent = ?, failed = ? WHERE key = ?", [sent, failed, key]
+        )
+
+
+# -- the live calendar ---------------------------------------------------------------------------
+
+
+def live_calendar(db: sqlite_utils.Database) -> tuple[str, str] | None:
+    """The uploaded calendar's YAML and when it was uploaded, or None (the file is used)."""
+    row = db.execute(
+        "SELECT text, uploaded_at FROM outreach_calendar WHERE key = 'live'"
+    ).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def save_live_calendar(db: sqlite_utils.Database, text: str) -> None:
+    """Keep an admin's validated calendar as the live one."""
+    with db.atomic():
+        db.execute(
+            "INSERT OR REPLACE INTO outreach_calendar (key, text, uploaded_at) "
+            "VALUES ('live', ?, ?)",
+            [text, _now()],
         )

@@ -251,3 +251,52 @@ async def test_subscribers_get_the_campaign_reminder_from_the_job_queue_on_its_d
         finally:
             await stop_bot(app)
         await asyncio.sleep(0)
+
+
+async def upload(bot: BotUnderTest, user: dict, name: str, content: bytes) -> str:
+    """The user sends a document in private; returns the bot's reply text."""
+    file_id = f"upload-{name}-{bot.api.mark()}"
+    bot.api.add_file(file_id, content, f"documents/{file_id}/{name}")
+    since = bot.api.mark()
+    bot.api.inject_document(file_id, file_name=name, mime_type="application/yaml", user=user)
+    calls = await bot.api.wait_for(
+        "sendMessage", lambda c: c.params.get("chat_id") == user["id"], since=since
+    )
+    return calls[-1].text
+
+
+async def test_an_admin_uploads_the_election_calendar_and_its_reminders_are_planned(
+    bot: BotUnderTest,
+):
+    admin = admin_user(bot)
+    data = yaml.safe_load((bot.settings.knowledge_dir / "calendar.yaml").read_text("utf-8"))
+    data["elections"] = [
+        {
+            "id": "pilkada-contoh-2099",
+            "kind": "pilkada",
+            "name": {"id": "Pilkada Contoh 2099", "en": "Contoh election 2099"},
+            "zone": "WIB",
+            "campaign": {"start": "2099-09-25", "end": "2099-11-23", "source": "Keputusan KPU"},
+            "voting": {"date": "2099-11-27", "source": "Keputusan KPU"},
+        }
+    ]
+    good = yaml.safe_dump(data, allow_unicode=True).encode()
+    broken = good.replace(b"2099-11-27", b"2099-11-31")
+
+    assert "tidak tersedia" in await upload(bot, bot.api.user(id=9009), "calendar.yaml", good)
+    refused = await upload(bot, admin, "calendar.yaml", broken)
+    assert "Kalender ditolak" in refused and "'2099-11-31' is not a date" in refused
+    assert bot.app.bot_data["outreach"].broadcasts.calendar.elections == []
+
+    saved = await upload(bot, admin, "calendar.yaml", good)
+    assert "Kalender disimpan" in saved
+    assert "2099-09-25 07:00 WIB: Masa kampanye, Pilkada Contoh 2099" in saved
+    assert "2099-11-27 07:00 WIB: Hari pemungutan suara" in saved
+    assert "Masa tenang" not in saved  # a Pilkada's quiet period needs its own sourced dates
+    jobs = {j.name for j in bot.app.job_queue.jobs()}
+    assert jobs >= {
+        "reminder:pilkada-contoh-2099:kampanye:2099-09-25",
+        "reminder:pilkada-contoh-2099:pemungutan:2099-11-27",
+    }
+    # The upload is the live calendar from now on, also for the next start.
+    assert store.live_calendar(bot.core.db)[0] == good.decode()
