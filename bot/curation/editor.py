@@ -14,8 +14,9 @@ from typing import Any
 
 import sqlite_utils
 
-from bot import db as storage
+from bot.answering import store as usage
 from bot.answering.answers import Answers
+from bot.kb import audit
 from bot.kb import formats as kbio
 from bot.kb import model as knowledge
 from bot.kb import store as kbstore
@@ -120,15 +121,15 @@ class KbEditor:
 
     def stats(self, entry_id: str) -> EntryStats:
         """Times answered and 👍/👎 of one entry."""
-        return EntryStats(*storage.entry_usage(self.db, entry_id))
+        return EntryStats(*usage.entry_usage(self.db, entry_id))
 
     def history(self, entry_id: str | None = None, limit: int = 50) -> list[Change]:
         """Audited changes, newest first."""
-        return [_change(r) for r in storage.kb_changes(self.db, entry_id, limit)]
+        return [_change(r) for r in audit.kb_changes(self.db, entry_id, limit)]
 
     def change(self, change_id: int) -> Change | None:
         """One audited change by id."""
-        row = self.db["kb_changes"].get(change_id) if change_id > 0 else None
+        row = audit.kb_change(self.db, change_id) if change_id > 0 else None
         return None if row is None else _change(row)
 
     def _live(self, entry_id: str) -> Entry:
@@ -195,7 +196,7 @@ class KbEditor:
                 ],
                 kind="conflict",
             )
-        row = self.db["entries"].get(old.entry_id) if self._row_exists(old.entry_id) else None
+        row = kbstore.entry_row(self.db, old.entry_id)
         edit = Edit(old.entry_id, "revert", row["version"] if row else None, old.before)
         change = self.commit(admin_id, [edit], reverting=change_id)[0]
         return change
@@ -238,17 +239,14 @@ class KbEditor:
             for edit in edits:
                 changes.append(self._write(admin_id, edit, kb, stored))
             if reverting is not None:
-                self.db["kb_changes"].update(reverting, {"reverted_by": changes[0].id})
+                audit.mark_reverted(self.db, reverting, by=changes[0].id)
         self.answers.reload(kbstore.load_from_db(self.db))
         return changes
-
-    def _row_exists(self, entry_id: str) -> bool:
-        return bool(entry_id) and self.db["entries"].count_where("id = ?", [entry_id]) > 0
 
     def _write(
         self, admin_id: int, edit: Edit, kb: KnowledgeBase, stored: dict[str, Entry]
     ) -> Change:
-        row = self.db["entries"].get(edit.entry_id) if self._row_exists(edit.entry_id) else None
+        row = kbstore.entry_row(self.db, edit.entry_id)
         if edit.expect is None and row is not None:
             raise AdminError([f"the id '{edit.entry_id}' is already used"], kind="conflict")
         if edit.expect is not None and (row is None or row["version"] != edit.expect):
@@ -263,13 +261,13 @@ class KbEditor:
         before = entry_state(stored[edit.entry_id]) if edit.entry_id in stored else None
         version = (row["version"] if row else 0) + 1
         if edit.after is None:
-            self.db["entries"].update(edit.entry_id, {"retired": 1, "version": version})
+            kbstore.retire_entry(self.db, edit.entry_id, version)
             after = None
         else:
             entry = replace(kb.entries[edit.entry_id], version=version)
             kbstore.save_entry(self.db, entry, origin="admin")
             after = entry_state(entry)
-        change_id = storage.record_kb_change(
+        change_id = audit.record_kb_change(
             self.db,
             admin_id=admin_id,
             entry_id=edit.entry_id,
