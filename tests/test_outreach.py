@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import yaml
 
-from bot import db as storage
+from bot import schema
 from bot.answering.matcher import ANSWER
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.outreach import store
@@ -31,7 +31,7 @@ def bank():
 @pytest.fixture
 def outreach(shared_core) -> Outreach:
     """Outreach over the shared answering core and a fresh database of its own."""
-    db = storage.open_database(None)
+    db = schema.open_database(None)
     return Outreach(db, shared_core.answers, read_bank(QUIZ_FILE), rng=random.Random(7))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
-from bot import db as storage
+from bot import schema
 from bot.config import Settings
 from bot.kb import model as knowledge
 from bot.outreach import store
@@ -46,8 +46,7 @@ def calendar(settings: Settings, args: argparse.Namespace) -> int:
     db = None
     live = None
     if args.calendar_command == "show":
-        db = storage.open_database(settings.database_path)
-        store.ensure(db)
+        db = schema.open_database(settings.database_path)
         live = store.live_calendar(db)
     try:
         if live:

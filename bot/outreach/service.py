@@ -68,7 +68,6 @@ class Outreach:
         calendar: Calendar | None = None,
         rng: random.Random | None = None,
     ):
-        store.ensure(db)
         self.db = db
         self.answers = answers
         self.bank = bank
@@ -91,7 +90,6 @@ class Outreach:
         except QuizError as exc:
             log.error("quizzes are disabled: %s", exc)
         calendar = None
-        store.ensure(db)
         live = store.live_calendar(db)  # an admin's upload replaces the file
         try:
             if live:

@@ -19,11 +19,15 @@ from datetime import UTC, datetime
 import sqlite_utils
 from sqlite_utils import Migrations
 
-migrations = Migrations("outreach")
+from bot.db import MIGRATION_SET
+
+# The project's one migration set (bot/schema.py applies every feature's in order); the names
+# carry the feature so they never collide with another store's.
+migrations = Migrations(MIGRATION_SET)
 
 
 @migrations()
-def m001_outreach(db: sqlite_utils.Database) -> None:
+def m005_outreach(db: sqlite_utils.Database) -> None:
     """Subscriptions, quiz progress and results, announcements, reminders sent."""
     db["outreach_subscribers"].create({"chat_id": int}, pk="chat_id")
     db["outreach_quiz_seen"].create({"chat_id": int, "entry_id": str}, pk=("chat_id", "entry_id"))
@@ -75,14 +79,9 @@ def m001_outreach(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
-def m002_live_calendar(db: sqlite_utils.Database) -> None:
+def m006_outreach_live_calendar(db: sqlite_utils.Database) -> None:
     """The live calendar: an admin's upload, kept in the database like admins' KB edits."""
     db["outreach_calendar"].create({"key": str, "text": str, "uploaded_at": str}, pk="key")
-
-
-def ensure(db: sqlite_utils.Database) -> None:
-    """Create or migrate the outreach tables (idempotent)."""
-    migrations.apply(db)
 
 
 def _now() -> str:
