@@ -113,7 +113,7 @@ async def on_quiz_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     series_id = query.data.rpartition(":")[2]
     if not series_id.isdigit():
         return
-    outcome = outreach_of(context).close(int(series_id), ui_lang(update, context))
+    outcome = outreach_of(context).close(int(series_id))
     if outcome is None:
         return  # already closed by someone else's press
     try:

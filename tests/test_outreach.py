@@ -165,12 +165,12 @@ def test_closing_a_group_series_shows_counts_per_question_once(outreach):
     for option in (right, right, wrong):
         outreach.answered("g0", [option])
     outreach.answered("g1", [plan.polls[1].correct])
-    outcome = outreach.close(plan.series_id, "id")
+    outcome = outreach.close(plan.series_id)
     assert outcome.stop == [(-100, 20), (-100, 21)]
     text = html_to_text(outcome.view.text)
     assert "2 benar dari 3 jawaban" in text and "1 benar dari 1 jawaban" in text
     assert "Total: 3 jawaban benar dari 4 (75%)" in text
-    assert outreach.close(plan.series_id, "id") is None
+    assert outreach.close(plan.series_id) is None
 
 
 # -- the calendar --------------------------------------------------------------------------------

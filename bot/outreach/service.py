@@ -214,7 +214,7 @@ class Outreach:
             return None
         return Outcome(series.chat_id, self._results(series, polls), [])
 
-    def close(self, series_id: int, lang: str) -> Outcome | None:
+    def close(self, series_id: int) -> Outcome | None:
         """Close a counted group series: the polls to stop and the results to show.
 
         None when the series is unknown or already closed (a second press shows nothing new).
