@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,22 @@ from bot.config import DEFAULT_KNOWLEDGE_DIR, Settings
 from bot.core import Core
 
 PROJECT = Path(__file__).resolve().parent.parent
+# The environment variables `Settings.load` reads (TELEGRAM_RATE_LIMIT is under the prefix).
+SETTINGS_VARIABLES = {f.name.upper() for f in fields(Settings)}
+
+
+@pytest.fixture(autouse=True)
+def _no_local_configuration(tmp_path, monkeypatch) -> None:
+    """Every test runs in an empty folder without the maintainer's settings.
+
+    `Settings.load` reads `.env` from the working directory and the process environment; the
+    README has maintainers create a `.env` with a real token in the project root, which would
+    make the CLI (in-process or a `bot.py` subprocess) try to reach Telegram.
+    """
+    monkeypatch.chdir(tmp_path)
+    for name in list(os.environ):
+        if name in SETTINGS_VARIABLES or name.startswith("TELEGRAM_"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture(scope="session")

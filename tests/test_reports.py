@@ -111,7 +111,6 @@ def test_without_a_key_tips_are_refused_but_questions_still_work(tmp_path):
 
 
 def test_cli_keygen_prints_a_key_last_and_show_needs_the_key(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "bot.db"))
     monkeypatch.setenv("REPORT_ENCRYPTION_KEY", "")
     assert main(["reports", "keygen"]) == 0

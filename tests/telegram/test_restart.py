@@ -12,12 +12,13 @@ import pytest
 
 from tests.telegram.fake_bot_api import FakeBotApi
 
-PROJECT = Path(__file__).resolve().parents[2]
+BOT_PY = Path(__file__).resolve().parents[2] / "bot.py"
 
 
 def _start(api, db: Path) -> subprocess.Popen:
-    """Start `python bot.py` against the fake server; its log goes to a file beside the db."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    """Start `python bot.py` against the fake server, in the db's folder (no project `.env`);
+    its log goes to a file beside the db."""
+    env = dict(os.environ)
     env.update(
         TELEGRAM_BOT_TOKEN=api.token,
         TELEGRAM_API_BASE_URL=api.url,
@@ -26,8 +27,8 @@ def _start(api, db: Path) -> subprocess.Popen:
         REPORT_ENCRYPTION_KEY="7HwQ0yRk3c2rX5Wb1c9mK2p4J8sT6vN0qL3eF5gH7jA=",
     )
     return subprocess.Popen(
-        [sys.executable, "bot.py"],
-        cwd=PROJECT,
+        [sys.executable, str(BOT_PY)],
+        cwd=db.parent,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=(db.parent / "bot.log").open("a"),

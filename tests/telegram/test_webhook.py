@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tests.telegram.fake_bot_api import FakeBotApi
 
-PROJECT = Path(__file__).resolve().parents[2]
+BOT_PY = Path(__file__).resolve().parents[2] / "bot.py"
 SECRET = "s3cret-token-for-tests"
 
 
@@ -42,7 +42,7 @@ def test_webhook_mode_refuses_updates_without_the_secret_and_answers_real_ones(t
     api = FakeBotApi.run_in_thread()
     port = _free_port()
     hook = f"http://127.0.0.1:{port}/telegram"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env = dict(os.environ)
     env.update(
         TELEGRAM_BOT_TOKEN=api.token,
         TELEGRAM_API_BASE_URL=api.url,
@@ -50,10 +50,10 @@ def test_webhook_mode_refuses_updates_without_the_secret_and_answers_real_ones(t
         WEBHOOK_SECRET_TOKEN=SECRET,
         TELEGRAM_RATE_LIMIT="0",
     )
-    command = [sys.executable, "bot.py", "run", "--webhook-url", hook, "--listen", "127.0.0.1"]
+    command = [sys.executable, str(BOT_PY), "run", "--webhook-url", hook, "--listen", "127.0.0.1"]
     bot = subprocess.Popen(
         [*command, "--port", str(port)],
-        cwd=PROJECT,
+        cwd=tmp_path,  # no `.env` of the project root
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=(tmp_path / "bot.log").open("w"),
