@@ -71,9 +71,9 @@ def test_statistics_count_days_bands_topics_and_feedback(core: Core):
     assert stats.top_topics and stats.tips == {}
 
 
-def test_cli_history_revert_and_build_that_would_drop_edits(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "cli.db"))
-    core = Core.open(Settings(database_path=tmp_path / "cli.db"))
+def test_cli_history_revert_and_build_that_would_drop_edits(database, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_PATH", str(database))
+    core = Core.open(Settings(database_path=database))
     editor = core.admin.editor
     change = editor.set_verdict(9, ENTRY, "abu-abu", editor.kb.entries[ENTRY].version)
     assert cli.main(["kb", "history", ENTRY]) == 0

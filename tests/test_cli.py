@@ -8,7 +8,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.conftest import copy_database
+
 BOT_PY = Path(__file__).resolve().parent.parent / "bot.py"
+
+
+@pytest.fixture(autouse=True)
+def _cli_db(built_database, tmp_path) -> None:
+    """The CLI finds its database with the knowledge base already compiled, as after a first
+    run, instead of compiling it in every subprocess."""
+    copy_database(built_database, tmp_path / "cli.db")
 
 
 def _run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess:

@@ -68,7 +68,7 @@ async def test_a_non_admin_is_refused_on_every_admin_command_button_and_upload(
     # An admin outside a private chat is refused too.
     group = bot.api.group_chat()
     assert REFUSAL in await bot.say("/kb medsos", user=admin_user(bot), chat=group)
-    await bot.api.wait_idle(quiet=0.2)
+    await bot.api.wait_idle()
     assert not bot.api.calls("sendDocument") and not bot.api.calls("sendPhoto")
     assert not bot.api.calls("editMessageText")
     assert export_tsv(bot.core.answers.kb) == before

@@ -38,7 +38,7 @@ def _post(url: str, update: dict, secret: str | None) -> int:
         return 0  # not listening yet
 
 
-def test_webhook_mode_refuses_updates_without_the_secret_and_answers_real_ones(tmp_path):
+def test_webhook_mode_refuses_updates_without_the_secret_and_answers_real_ones(tmp_path, database):
     api = FakeBotApi.run_in_thread()
     port = _free_port()
     hook = f"http://127.0.0.1:{port}/telegram"
@@ -46,7 +46,7 @@ def test_webhook_mode_refuses_updates_without_the_secret_and_answers_real_ones(t
     env.update(
         TELEGRAM_BOT_TOKEN=api.token,
         TELEGRAM_API_BASE_URL=api.url,
-        DATABASE_PATH=str(tmp_path / "bot.db"),
+        DATABASE_PATH=str(database),
         WEBHOOK_SECRET_TOKEN=SECRET,
         TELEGRAM_RATE_LIMIT="0",
     )
