@@ -85,7 +85,8 @@ def parse_tsv(text: str) -> list[dict[str, Any]]:
 def parse_yaml(text: str) -> list[dict[str, Any]]:
     """Entries of an exported YAML (a list of topic documents), each with `where`."""
     try:
-        data = yaml.safe_load(text)
+        # libyaml's parser when installed: the same data, ten times faster than pure Python.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise AdminError([f"malformed YAML: {exc}".replace("\n", " ")]) from exc
     if isinstance(data, dict):

@@ -51,7 +51,9 @@ def topic_document(kb: KnowledgeBase, topic: str) -> dict[str, Any]:
 
 
 def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    # libyaml's emitter when installed: the same text, ten times faster than pure Python.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def export_yaml(kb: KnowledgeBase) -> str:
