@@ -107,7 +107,8 @@ def test_without_a_key_tips_are_refused_but_questions_still_work(database):
     core = Core.open(Settings(database_path=database))
     reply = core.reports.start(5, "en")
     assert reply.step == "end" and "encryption key" in reply.view.text
-    assert core.answers.ask("boleh ikut kampanye?", record=False).band
+    view = core.answers.ask("boleh ikut kampanye?", record=False)
+    assert view.band == "answer" and "Dilarang" in view.text
 
 
 def test_cli_keygen_prints_a_key_last_and_show_needs_the_key(

@@ -201,6 +201,7 @@ class FakeBotApi:
         self._injected: list[int] = []  # every update id injected, in order
         self._handled: set[int] = set()  # update ids the bot reported as fully handled
         self.crashes: list[tuple[int | None, BaseException]] = []  # (update id, error) reported
+        self._raised: set[int | None] = set()  # update ids whose crash a wait already raised
         self.tracks_handling = False  # see ``expect_reports``
         self._update_ids, self._query_ids = itertools.count(1), itertools.count(1)
         self._msg_ids: dict[Any, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
@@ -781,6 +782,11 @@ class FakeBotApi:
     def _timeout(self, what: str) -> TimeoutError:
         return TimeoutError(f"timed out waiting for {what}; {self.seen()}")
 
+    def unraised_crashes(self) -> list[tuple[int | None, BaseException]]:
+        """Crashes no wait has failed on yet (for a final check when a test ends)."""
+        with self._lock:
+            return [(u, e) for u, e in self.crashes if u not in self._raised]
+
     async def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 5.0):
         """Wait until ``condition()`` is true, re-checking whenever a call or update arrives;
         raises TimeoutError naming ``what`` and listing the calls so far."""
@@ -831,6 +837,7 @@ class FakeBotApi:
             crashed = [(u, e) for u, e in self.crashes if u in ids]
         if crashed:
             update_id, error = crashed[0]
+            self._raised.add(update_id)
             raise AssertionError(
                 f"the bot crashed on update {update_id}: {error!r}; {self.seen()}"
             ) from error

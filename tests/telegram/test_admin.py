@@ -95,7 +95,8 @@ async def test_admin_adds_a_review_question_as_phrasing_and_the_user_is_then_ans
     assert (view.band, view.entry_id) == ("answer", entry_id)
     reply = await bot.say(question)
     assert bot.core.answers.kb.entries[entry_id].title["id"] in reply
-    assert question not in await bot.say("/tinjau", user=admin)  # the group left the queue
+    queue = await bot.say("/tinjau", user=admin)
+    assert question not in queue and "Antrean tinjauan kosong" in queue  # the group left it
     [change] = bot.core.admin.editor.history(entry_id)
     assert (change.admin_id, change.action) == (ADMIN_ID, "add_phrasing")
 

@@ -50,5 +50,7 @@ async def test_twenty_users_at_once_all_get_answers(bot: BotUnderTest):
     for u in users:
         bot.api.inject_message("boleh foto bareng caleg?", user=u, chat=bot.api.private_chat(u))
     await bot.api.wait_for("sendMessage", count=20, timeout=15)
-    answered = {c.params["chat_id"] for c in bot.api.calls("sendMessage")}
-    assert answered == {u["id"] for u in users}
+    answers = {c.params["chat_id"]: c.text for c in bot.api.calls("sendMessage")}
+    assert set(answers) == {u["id"] for u in users}
+    for text in answers.values():  # each got the rule itself, not an apology
+        assert "Dilarang" in text and "foto bersama calon" in text
