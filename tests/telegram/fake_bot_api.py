@@ -5,6 +5,12 @@ python-telegram-bot's HTTPXRequest POSTs ``RequestData.json_parameters`` as form
 other value (int, bool, reply_markup, results, ...) is ``json.dumps``-ed. An InputFile without
 ``attach`` is a multipart part named after the parameter (``photo``, ``document``); attached files
 are referenced as ``attach://<name>``. JSON bodies and query strings are accepted too.
+
+Waiting: every recorded call, injected update, long poll and report of the bot under test wakes
+the waits (``wait_for``, ``wait_fetched``, ``wait_handled``, ``wait_until``), so nothing sleeps
+for a fixed time, and a wait that times out raises with what was seen (``seen``). The server
+knows an update was fetched once a later getUpdates offset confirms it; that it was handled,
+only when the bot reports so (``tests.telegram.reporting``).
 """
 
 from __future__ import annotations
