@@ -20,6 +20,10 @@ ADMIN_ID = 90001
 ADMIN_CHAT_ID = -100777
 # A valid Fernet key used only by tests.
 TEST_REPORT_KEY = "7HwQ0yRk3c2rX5Wb1c9mK2p4J8sT6vN0qL3eF5gH7jA="
+# How long a story waits for the bot to handle one update before failing with what it saw.
+# Generous, as it costs nothing when the bot answers: the first chart imports matplotlib, and
+# the machine may be busy.
+HANDLING_TIMEOUT = 30.0
 
 
 @dataclass
@@ -40,7 +44,7 @@ class BotUnderTest:
         chat = where.pop("chat", None) or self.api.private_chat(user)
         inject = self.api.inject_command if text.startswith("/") else self.api.inject_message
         update = inject(text, user=user, chat=chat, **where)
-        await self.api.wait_handled(update["update_id"])
+        await self.api.wait_handled(update["update_id"], timeout=HANDLING_TIMEOUT)
         sent = self._shown(since, chat["id"], ("sendMessage",))
         assert sent, f"the bot said nothing in reply to {text[:80]!r}; {self.api.seen()}"
         return sent[0].text or ""
@@ -62,7 +66,7 @@ class BotUnderTest:
         assert data is not None, f"no button {label_or_data!r} in {self.api.buttons(message)}"
         since = self.api.mark()
         update = self.api.inject_callback(data, message=message, user=user)
-        await self.api.wait_handled(update["update_id"])
+        await self.api.wait_handled(update["update_id"], timeout=HANDLING_TIMEOUT)
         query = update["callback_query"]
         chat_id = query["message"]["chat"]["id"]
         answers = [

@@ -793,7 +793,7 @@ class FakeBotApi:
         with self._lock:
             return [(u, e) for u, e in self.crashes if u not in self._raised]
 
-    async def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 5.0):
+    async def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 10.0):
         """Wait until ``condition()`` is true, re-checking whenever a call or update arrives;
         raises TimeoutError naming ``what`` and listing the calls so far."""
         deadline = time.monotonic() + timeout
@@ -809,7 +809,7 @@ class FakeBotApi:
         self,
         method: str,
         predicate: Pred = None,
-        timeout: float = 5.0,
+        timeout: float = 10.0,
         count: int = 1,
         since: int = 0,
     ) -> list[Call]:
@@ -825,11 +825,11 @@ class FakeBotApi:
         await self.wait_until(ready, f"{count}x {method}", timeout)
         return found
 
-    async def wait_fetched(self, timeout: float = 5.0) -> None:
+    async def wait_fetched(self, timeout: float = 10.0) -> None:
         """Wait until the bot fetched (and confirmed) every injected update."""
         await self.wait_until(self.fetched, "the bot to fetch every update", timeout)
 
-    async def wait_handled(self, *update_ids: int, timeout: float = 5.0) -> None:
+    async def wait_handled(self, *update_ids: int, timeout: float = 10.0) -> None:
         """Wait until the bot handled the given updates (default: every injected one); fails
         if a handler crashed on one of them, whatever the bot then told the user."""
         what = f"the bot to handle updates {list(update_ids) or 'all'}"
@@ -848,7 +848,7 @@ class FakeBotApi:
                 f"the bot crashed on update {update_id}: {error!r}; {self.seen()}"
             ) from error
 
-    async def wait_idle(self, timeout: float = 5.0) -> None:
+    async def wait_idle(self, timeout: float = 10.0) -> None:
         """Wait until every injected update was fetched and, when the bot reports handled
         updates, handled: no quiet period, so nothing the bot still does is missed."""
         await self.wait_fetched(timeout)
@@ -868,7 +868,7 @@ class ThreadedFakeBotApi:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.api, name)
 
-    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 5.0):
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 10.0):
         """Blocking ``FakeBotApi.wait_until``: re-checks whenever a call or update arrives."""
         deadline = time.monotonic() + timeout
         with self.api._cond:  # checked and waited under the lock ``_wake`` notifies with
@@ -881,7 +881,7 @@ class ThreadedFakeBotApi:
         self,
         method: str,
         predicate: Pred = None,
-        timeout: float = 5.0,
+        timeout: float = 10.0,
         count: int = 1,
         since: int = 0,
     ) -> list[Call]:
@@ -896,11 +896,11 @@ class ThreadedFakeBotApi:
         self.wait_until(ready, f"{count}x {method}", timeout)
         return found
 
-    def wait_fetched(self, timeout: float = 5.0) -> None:
+    def wait_fetched(self, timeout: float = 10.0) -> None:
         """Blocking ``FakeBotApi.wait_fetched``."""
         self.wait_until(self.api.fetched, "the bot to fetch every update", timeout)
 
-    def wait_handled(self, *update_ids: int, timeout: float = 5.0) -> None:
+    def wait_handled(self, *update_ids: int, timeout: float = 10.0) -> None:
         """Blocking ``FakeBotApi.wait_handled``."""
         what = f"the bot to handle updates {list(update_ids) or 'all'}"
         self.wait_until(lambda: self.api.all_handled(*update_ids), what, timeout)
