@@ -40,9 +40,11 @@ class Reporter:
         self.process = start_bot_process(api, db, REPORT_ENCRYPTION_KEY=KEY)
 
     def _shown(self, since: int, update: dict) -> str:
-        """Once the bot handled `update` (the step is then saved and flushed), every text it
-        showed the reporter since `since`, joined. Fails if it crashed or showed nothing."""
+        """Once the bot handled `update` (the step is then saved and flushed) and confirmed
+        receiving it (Telegram would otherwise deliver it again after the kill), every text
+        it showed the reporter since `since`, joined. Fails if it crashed or showed nothing."""
         self.api.wait_handled(update["update_id"], timeout=30)
+        self.api.wait_fetched(timeout=30)
         shown = [
             c.text or ""
             for c in self.api.calls()[since:]
