@@ -125,8 +125,9 @@ class KbEditor:
 
     def change(self, change_id: int) -> Change | None:
         """One audited change by id."""
-        row = self.db["kb_changes"].get(change_id) if change_id > 0 else None
-        return None if row is None else _change(row)
+        # rows_where, not get: get raises for an unknown id, and "no such change" is an answer.
+        rows = list(self.db["kb_changes"].rows_where("id = ?", [change_id], limit=1))
+        return _change(rows[0]) if rows else None
 
     def _live(self, entry_id: str) -> Entry:
         entry = self.kb.entries.get(entry_id)

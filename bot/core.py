@@ -31,7 +31,14 @@ class Core:
             self.admin = AdminDesk(self.db, self.answers)
         if self.reports is None:
             self.reports = Reports(self.db, self.settings, self.answers)
-            if self.reports.vault is None:
+            if self.reports.vault is None and self.settings.report_encryption_key:
+                # A key was meant to be there: tips being off is a fault, not a choice.
+                log.warning(
+                    "tips are OFF: %s (if tips were stored before, put back the key they were "
+                    "sealed with instead: a new key cannot read them)",
+                    self.reports.key_problem,
+                )
+            elif self.reports.vault is None:
                 log.info("tips are disabled: %s", self.reports.key_problem)
             else:
                 self.reports.desk.purge()  # retention: closed tips past their time, stale drafts

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -32,13 +33,17 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core import Core
 from handlers import admin, ask, inline, report, start, topics
 from handlers.concurrency import PerChatUpdateProcessor
 from handlers.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
+
+# Start-up retries while the Bot API cannot be reached: 1 s, 2 s, 4 s ... at most a minute.
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 60.0
 
 # Command menus shown by Telegram, per language (command, description template label).
 COMMANDS = ("start", "topik", "lapor", "status", "bahasa", "bantuan", "privasi")
@@ -142,13 +147,72 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     return application
 
 
+def _redact(text: str, token: str) -> str:
+    """The text with the token (and its secret half alone) replaced: logs must never hold it."""
+    for secret in (token, token.partition(":")[2]):
+        if secret:
+            text = text.replace(secret, "<TELEGRAM_BOT_TOKEN>")
+    return text
+
+
+async def connect(application: Application, settings: Settings) -> None:
+    """Ask Telegram who the bot is (getMe) until it answers.
+
+    An unreachable Bot API is retried with exponential backoff, one warning line per attempt,
+    forever: a service started before the network should come up on its own. A rejected token
+    is a ConfigError naming TELEGRAM_BOT_TOKEN, never the token itself.
+    """
+    delay, attempt = FIRST_RETRY_SECONDS, 1
+    while True:
+        try:
+            await application.bot.initialize()
+            return
+        except InvalidToken:
+            raise ConfigError(
+                f"Telegram ({settings.telegram_api_base_url}) rejected TELEGRAM_BOT_TOKEN: copy "
+                "the token again from @BotFather (/mybots, API Token) into .env"
+            ) from None
+        except NetworkError as exc:  # TimedOut too; a RetryAfter is no NetworkError
+            reason = _redact(str(exc), settings.telegram_bot_token)
+            log.warning(
+                "cannot reach the Bot API at %s (attempt %d: %s); retrying in %.0f s",
+                settings.telegram_api_base_url,
+                attempt,
+                reason,
+                delay,
+            )
+            await asyncio.sleep(delay)
+            delay, attempt = min(delay * 2, MAX_RETRY_SECONDS), attempt + 1
+
+
 def run_bot(
     settings: Settings, webhook_url: str | None = None, listen: str = "127.0.0.1", port: int = 8443
 ) -> int:
     """Run until stopped: long polling, or a webhook server when `webhook_url` is given."""
     application = build_application(settings)
     # PTB's run_* need a current event loop on the main thread (Python 3.12+ has none by default).
-    asyncio.set_event_loop(asyncio.new_event_loop())
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(connect(application, settings))
+    except BaseException:
+        loop.run_until_complete(application.bot.shutdown())  # close the HTTP pools quietly
+        raise
+    log.info("connected to Telegram as @%s", application.bot.username)
+    try:
+        _serve(application, settings, webhook_url, listen, port)
+    except NetworkError as exc:
+        # Lost between getMe and the first poll: one line; the service manager restarts us.
+        log.error(
+            "lost the Bot API while starting: %s", _redact(str(exc), settings.telegram_bot_token)
+        )
+        return 1
+    return 0
+
+
+def _serve(
+    application: Application, settings: Settings, webhook_url: str | None, listen: str, port: int
+) -> None:
     if webhook_url:
         secret = settings.webhook_secret_token or secrets.token_urlsafe(32)
         # Telegram echoes the secret in a header; PTB refuses updates without it.
@@ -163,4 +227,3 @@ def run_bot(
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=30)
-    return 0
