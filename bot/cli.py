@@ -9,10 +9,13 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot import admin_cli, kbio, knowledge, ops
+from bot import ops
 from bot.config import ConfigError, Settings
 from bot.core import Core
-from bot.render import html_to_text
+from bot.curation import cli as admin_cli
+from bot.kb import formats as kbio
+from bot.kb import model as knowledge
+from bot.ui.render import html_to_text
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _reports(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import report_cli  # the tips' commands live beside their core
+    from bot.tips import cli as report_cli  # the tips' commands live beside their core
 
     return report_cli.run(settings, args)
 

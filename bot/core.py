@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot import kbstore, storage
-from bot.admin_views import AdminDesk
-from bot.answers import Answers
+from bot import db as storage
+from bot.answering.answers import Answers
 from bot.config import Settings
-from bot.reports import Reports
+from bot.curation.screens import AdminDesk
+from bot.kb import store as kbstore
+from bot.tips.flow import Reports
 
 log = logging.getLogger(__name__)
 

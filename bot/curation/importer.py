@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from bot import storage
-from bot.admin import AdminError, Change, Edit, KbEditor, entry_state
-from bot.kbio import LIST_SEP, TSV_COLUMNS
+from bot import db as storage
+from bot.curation.editor import AdminError, Change, Edit, KbEditor, entry_state
+from bot.kb.formats import LIST_SEP, TSV_COLUMNS
 
 PENDING = "admin_import"  # kv namespace: the plan awaiting each admin's confirmation
 MAX_BYTES = 2_000_000

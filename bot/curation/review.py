@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
-from bot import storage
-from bot.admin import KbEditor
-from bot.answers import Answers
-from bot.render import Renderer
-from bot.views import Button, View
+from bot import db as storage
+from bot.answering.answers import Answers
+from bot.curation.editor import KbEditor
+from bot.ui.render import Renderer
+from bot.ui.views import Button, View
 
 SIMILAR_AT = 85  # token-sort ratio from which two questions are one group
 PAGE = 1  # groups shown per screen (one card, with its actions)

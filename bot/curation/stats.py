@@ -13,9 +13,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
 
-from bot import storage
-from bot.answers import Answers
-from bot.views import View
+from bot import db as storage
+from bot.answering.answers import Answers
+from bot.ui.views import View
 
 BANDS = ("answer", "suggest", "decline")
 DAYS = 30

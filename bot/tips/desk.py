@@ -11,10 +11,10 @@ from dataclasses import asdict
 from datetime import timedelta
 from typing import IO
 
-from bot import storage
-from bot.report_records import CLOSED, STATUSES, Report
-from bot.reports import Reports
-from bot.views import Button, View
+from bot import db as storage
+from bot.tips.flow import Reports
+from bot.tips.records import CLOSED, STATUSES, Report
+from bot.ui.views import Button, View
 
 LIST_LIMIT = 30
 

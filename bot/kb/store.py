@@ -1,6 +1,6 @@
 """The compiled knowledge base in SQLite: compiling the files, loading the live copy, syncing.
 
-The reviewed files (read by `bot.knowledge`) are the source of truth; the database holds the
+The reviewed files (read by `bot.kb.model`) are the source of truth; the database holds the
 live copy that admins may edit. `sync` rebuilds only when the files' content hash changed and
 never silently drops admin edits.
 """
@@ -13,8 +13,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot import storage
-from bot.knowledge import (
+from bot import db as storage
+from bot.db import now_iso
+from bot.kb.model import (
     LANGS,
     Citation,
     Entry,
@@ -25,7 +26,6 @@ from bot.knowledge import (
     content_hash,
     load_directory,
 )
-from bot.storage import now_iso
 
 
 class UnsavedEditsError(RuntimeError):

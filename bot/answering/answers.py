@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot import storage
-from bot.knowledge import Entry, KnowledgeBase
-from bot.matcher import ANSWER, DECLINE, SUGGEST, Matcher
-from bot.render import Renderer
-from bot.views import Button, View
+from bot import db as storage
+from bot.answering.matcher import ANSWER, DECLINE, SUGGEST, Matcher
+from bot.kb.model import Entry, KnowledgeBase
+from bot.ui.render import Renderer
+from bot.ui.views import Button, View
 
 # Longer questions are cut before matching: a pasted document is not a question, and the cut
 # keeps matching time bounded whatever users send.

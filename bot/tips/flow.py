@@ -16,11 +16,10 @@ from typing import Any
 
 import sqlite_utils
 
-from bot import storage
-from bot.answers import Answers
+from bot import db as storage
+from bot.answering.answers import Answers
 from bot.config import Settings
-from bot.crypto import ReportKeyError, Vault
-from bot.report_records import (
+from bot.tips.records import (
     CATEGORIES,
     DOCUMENT_TYPES,
     EDITABLE,
@@ -40,7 +39,8 @@ from bot.report_records import (
     check_date,
     normalize_ticket,
 )
-from bot.views import Button, View
+from bot.tips.vault import ReportKeyError, Vault
+from bot.ui.views import Button, View
 
 
 class Reports:
@@ -56,7 +56,7 @@ class Reports:
             self.vault, self.key_problem = None, str(exc)
         # Without a key, conversation keys still must not be user ids: hash with a process salt.
         self._salt = secrets.token_hex(16)
-        from bot.report_desk import ReportDesk  # the admins' side, built on this one
+        from bot.tips.desk import ReportDesk  # the admins' side, built on this one
 
         self.desk = ReportDesk(self)
 

@@ -14,9 +14,12 @@ from typing import Any
 
 import sqlite_utils
 
-from bot import kbio, kbstore, knowledge, storage
-from bot.answers import Answers
-from bot.knowledge import LANGS, Entry, KnowledgeBase
+from bot import db as storage
+from bot.answering.answers import Answers
+from bot.kb import formats as kbio
+from bot.kb import model as knowledge
+from bot.kb import store as kbstore
+from bot.kb.model import LANGS, Entry, KnowledgeBase
 
 CLI_ADMIN = 0  # the admin id recorded for changes made from the command line
 

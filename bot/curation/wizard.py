@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.admin import AdminError, KbEditor
-from bot.knowledge import MIN_QUESTIONS, VERDICTS
-from bot.render import Renderer
-from bot.views import Button, View
+from bot.curation.editor import AdminError, KbEditor
+from bot.kb.model import MIN_QUESTIONS, VERDICTS
+from bot.ui.render import Renderer
+from bot.ui.views import Button, View
 
 TEXT_STEPS = ("title_id", "title_en", "q_id", "q_en", "answer_id", "answer_en")
 
