@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.curation.screens import AdminDesk
 from bot.kb import store as kbstore
 from bot.tips.flow import Reports
+from bot.ui.render import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -56,4 +57,4 @@ class Core:
             rebuilt, kb = False, kbstore.load_from_db(db)
         if rebuilt:
             log.info("knowledge base rebuilt from %s", settings.knowledge_dir)
-        return cls(settings, db, Answers.build(kb, db))
+        return cls(settings, db, Answers.build(kb, db, Renderer(tz=settings.tz)))
