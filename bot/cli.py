@@ -8,9 +8,10 @@ import logging
 import sqlite3
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 from bot import ops
-from bot.config import ConfigError, Settings
+from bot.config import PUBLIC_BOT_API, ConfigError, Settings
 from bot.core import Core
 from bot.curation import cli as admin_cli
 from bot.kb import formats as kbio
@@ -134,9 +135,28 @@ def _chat(core: Core) -> int:
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.telegram_bot_token:
         raise ConfigError(f"TELEGRAM_BOT_TOKEN is not set: {_where_to_set(settings)}")
+    if args.webhook_url:
+        _check_webhook_url(args.webhook_url, settings)
     from handlers.app import run_bot  # Telegram is only imported when the bot really runs
 
     return run_bot(settings, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
+
+
+def _check_webhook_url(url: str, settings: Settings) -> None:
+    # Telegram posts only over HTTPS, to these ports: say so now rather than never get updates.
+    # A self-hosted Bot API server (the tests' fake one too) may post plain HTTP anywhere.
+    parsed = urlparse(url)
+    try:
+        port = parsed.port
+    except ValueError:
+        port = -1
+    public = settings.telegram_api_base_url.rstrip("/") == PUBLIC_BOT_API
+    strict_ok = parsed.scheme == "https" and port in (None, 443, 80, 88, 8443)
+    if not parsed.hostname or port == -1 or (public and not strict_ok):
+        raise ConfigError(
+            f"--webhook-url must be https://HOST/PATH on port 443, 80, 88 or 8443 (Telegram "
+            f"accepts no other), got {url!r}; behind compose, set BOT_DOMAIN"
+        )
 
 
 def _where_to_set(settings: Settings) -> str:

@@ -203,3 +203,12 @@ def test_an_unknown_command_is_one_line_with_where_to_look(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1
     assert "invalid choice: 'frobnicate'" in proc.stderr and "--help" in proc.stderr
+
+
+@pytest.mark.parametrize("url", ["http://bot.example.org/telegram", "https:///telegram"])
+def test_a_webhook_url_telegram_would_refuse_is_one_line_before_any_network(tmp_path, url):
+    # No TELEGRAM_API_BASE_URL: the public Bot API, which posts only over HTTPS to 4 ports.
+    proc = _bot(["run", "--webhook-url", url], tmp_path, TELEGRAM_BOT_TOKEN=WRONG_TOKEN)
+    assert proc.returncode == 2
+    (line,) = _problem_lines(proc, "--webhook-url")
+    assert "https://HOST/PATH" in line and "443, 80, 88 or 8443" in line and "BOT_DOMAIN" in line
