@@ -9,7 +9,6 @@ from the project folder of a checkout, or the current directory for an installed
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -113,11 +112,6 @@ class Settings:
     def tz(self) -> ZoneInfo:
         """The time zone every time shown to a person is converted to."""
         return ZoneInfo(self.time_zone)
-
-    @property
-    def log_level_number(self) -> int:
-        """LOG_LEVEL as the logging module's number."""
-        return logging.getLevelName(self.log_level)
 
     @property
     def api_url(self) -> str:
