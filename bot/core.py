@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot import db as storage
+from bot import schema
 from bot.answering.answers import Answers
 from bot.config import Settings
 from bot.curation.screens import AdminDesk
@@ -48,7 +48,7 @@ class Core:
     @classmethod
     def open(cls, settings: Settings) -> Core:
         """Open the database, rebuild the knowledge base if its files changed, index it."""
-        db = storage.open_database(settings.database_path)
+        db = schema.open_database(settings.database_path)
         try:
             rebuilt, kb = kbstore.sync(db, settings.knowledge_dir)
         except kbstore.UnsavedEditsError as exc:

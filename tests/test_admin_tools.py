@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from bot import cli
-from bot import db as storage
+from bot.answering import store as storage
 from bot.config import Settings
 from bot.core import Core
 from bot.curation import importer as admin_import

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import db as storage
+from bot import schema as storage
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.kb import store as kbstore
 from bot.kb.model import KnowledgeError, load_directory

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import open_database
+from bot.schema import open_database
 from tests.telegram.fake_bot_api import FakeBotApi
 
 PROJECT = Path(__file__).resolve().parent.parent

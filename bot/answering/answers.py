@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot import db as storage
+from bot.answering import store
 from bot.answering.matcher import ANSWER, DECLINE, SUGGEST, Matcher
 from bot.kb.model import Entry, KnowledgeBase
 from bot.ui.render import Renderer
@@ -57,7 +57,7 @@ class Answers:
         best = match.best
         qid = None
         if record and self.db is not None and text:
-            qid = storage.log_question(
+            qid = store.log_question(
                 self.db,
                 question=text,
                 lang=lang,
@@ -243,7 +243,7 @@ class Answers:
         up = vote == "up"
         question_id = int(asked) if asked.isdigit() else None
         if self.db is not None and entry_id in self.kb.entries:
-            storage.record_feedback(self.db, entry_id, 1 if up else -1, question_id)
+            store.record_feedback(self.db, entry_id, 1 if up else -1, question_id)
         return View(self.renderer.render("feedback_thanks", lang), lang=lang)
 
     def welcome_view(self, lang: str, name: str = "") -> View:
