@@ -14,7 +14,7 @@ import logging
 import secrets
 from urllib.parse import urlparse
 
-from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
@@ -35,7 +35,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import ConfigError, Settings
 from bot.core import Core
-from handlers import answering, curation, tips
+from handlers import answering, curation, onboarding, tips
 from handlers.concurrency import PerChatUpdateProcessor
 from handlers.persistence import SQLitePersistence
 
@@ -45,18 +45,11 @@ log = logging.getLogger(__name__)
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 60.0
 
-# Command menus shown by Telegram, per language (command, description template label).
-COMMANDS = ("start", "topik", "lapor", "status", "bahasa", "bantuan", "privasi")
-
 
 async def _post_init(application: Application) -> None:
-    """Set the command menus in Indonesian (default) and English."""
-    renderer = application.bot_data["core"].answers.renderer
-    for lang, code in (("id", None), ("en", "en")):
-        commands = [BotCommand(c, renderer.label(f"cmd_{c}", lang)) for c in COMMANDS]
-        await application.bot.set_my_commands(
-            commands, scope=BotCommandScopeDefault(), language_code=code
-        )
+    """Command menus (everyone's and the admins'), then whether the admin chat is reachable."""
+    await onboarding.set_command_menus(application)
+    await onboarding.check_admin_chat(application)
 
 
 async def _flush(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -129,6 +122,7 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
             CommandHandler(["privasi", "privacy"], answering.privacy),
             CommandHandler(["bahasa", "language"], answering.language),
             CommandHandler(["topik", "topics"], answering.topics_command),
+            CommandHandler("id", onboarding.id_command),
             CallbackQueryHandler(answering.on_page_button, pattern=r"^(page|lang):"),
             CallbackQueryHandler(
                 answering.on_button, pattern=r"^(ans|basis|rel|topic|topics|fb)(:|$)"
