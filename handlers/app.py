@@ -4,6 +4,7 @@ Every handler is registered here, in one visible order (first match wins within 
   group 0: the report and admin conversations, commands, buttons, free text, non-text messages
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
+Jobs: the tips' retention, daily at 03:00 UTC.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import html
 import logging
 import secrets
+from datetime import time
 from urllib.parse import urlparse
 
 from telegram import Update
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 # Start-up retries while the Bot API cannot be reached: 1 s, 2 s, 4 s ... at most a minute.
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 60.0
+RETENTION_AT = time(3, 0)  # in TZ, a quiet hour: the daily purge of closed tips past retention
 
 
 async def _post_init(application: Application) -> None:
@@ -55,6 +58,13 @@ async def _post_init(application: Application) -> None:
 async def _flush(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Write conversation states and user data now, not at the next 60-second tick."""
     await context.application.update_persistence()
+
+
+async def _purge_tips(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Retention: closed tips past REPORT_RETENTION_DAYS, old day counters, idle drafts."""
+    core: Core = context.application.bot_data["core"]
+    deleted = core.reports.desk.purge()
+    log.info("retention: %d closed tips deleted", deleted)
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -138,6 +148,13 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     application.add_handler(InlineQueryHandler(answering.on_inline_query), group=1)
     application.add_handler(TypeHandler(Update, _flush), group=9)
     application.add_error_handler(_on_error)
+    # Core said at start whether tips are off (and why); retention only runs when they are on.
+    if core.reports.vault is not None and application.job_queue is not None:
+        # A fixed hour, so restarts neither skip nor repeat it, and never while starting up
+        # (a VACUUM then would hold up the first updates).
+        application.job_queue.run_daily(
+            _purge_tips, time=RETENTION_AT.replace(tzinfo=settings.tz), name="tips-retention"
+        )
     return application
 
 
