@@ -1,7 +1,8 @@
 """`build_application(settings)`: the one factory of the Telegram bot. Tests call it too.
 
 Every handler is registered here, in one visible order (first match wins within a group):
-  group 0: the report and admin conversations, commands, buttons, free text, non-text messages
+  group 0: the tip flow (while a draft is open) and the admins' conversations, commands, every
+           other button (handlers/buttons.py: one grammar, one `press`), free text, non-text
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
 Jobs: the tips' retention, daily at 03:00 UTC.
@@ -37,7 +38,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import ConfigError, Settings
 from bot.core import Core
-from handlers import answering, curation, onboarding, tips
+from handlers import answering, buttons, curation, onboarding, tips
 from handlers.concurrency import PerChatUpdateProcessor
 from handlers.persistence import SQLitePersistence
 
@@ -113,15 +114,15 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     )
     if settings.rate_limit_per_second > 0:
         # Telegram's flood limits: the library's limiter, with bounded retries on RetryAfter.
-        builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
-        )
+        limiter = AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
+        # The builder's type assumes no per-call rate-limit arguments; this limiter takes none.
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data["core"] = core
 
     private = filters.ChatType.PRIVATE
     # Conversations first: while one is active it sees the user's messages before free text.
-    # Tips: the /lapor conversation, /status, /batal and the admins' /laporan.
+    # Tips: /lapor and the messages of an open draft, /status, /batal, the admins' /laporan.
     application.add_handlers(tips.handlers(core), group=0)
     # Knowledge-base admin: /kb and its conversation, uploads, /kb_export, /tinjau, /statistik.
     application.add_handlers(curation.handlers(core), group=0)
@@ -133,10 +134,8 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
             CommandHandler(["bahasa", "language"], answering.language),
             CommandHandler(["topik", "topics"], answering.topics_command),
             CommandHandler("id", onboarding.id_command),
-            CallbackQueryHandler(answering.on_page_button, pattern=r"^(page|lang):"),
-            CallbackQueryHandler(
-                answering.on_button, pattern=r"^(ans|basis|rel|topic|topics|fb)(:|$)"
-            ),
+            # Every other button (answers, menus, tips), decoded by bot/ui/actions.py.
+            CallbackQueryHandler(buttons.on_button),
             MessageHandler(filters.TEXT & ~filters.COMMAND, answering.on_text),
             MessageHandler(
                 private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
