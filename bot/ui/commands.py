@@ -27,6 +27,12 @@ class Command:
     audience: str = PUBLIC
     telegram_only: bool = False
     aliases: tuple[str, ...] = field(default=())
+    open_to_all: bool = False  # in the admins' menu, yet anyone may use it (/id)
+
+    @property
+    def admin_only(self) -> bool:
+        """True when the bot refuses it to everyone but an admin."""
+        return self.audience == ADMIN and not self.open_to_all
 
     @property
     def label(self) -> str:
@@ -50,7 +56,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("statistik", ADMIN, telegram_only=True),
     # Anyone may send /id (a would-be admin needs it before being configured); only admins see
     # it in a menu, since it means nothing to the civil servants asking questions.
-    Command("id", ADMIN, telegram_only=True),
+    Command("id", ADMIN, telegram_only=True, open_to_all=True),
 )
 
 

@@ -13,7 +13,7 @@ import unicodedata
 # One numbered choice: "[12] 📚 Topik".
 CHOICE = "[{number}] {label}"
 # Gap between columns of choices.
-GAP = 3
+GAP = 2
 # A bullet or list number at the start of a line; its continuation lines are indented under it.
 _LEAD = re.compile(r"^(\s*(?:[•\-*]|\d+[.)]|\[\d+\])\s+)")
 _LISTED = re.compile(r"^\s*(?:\d+[.)]|[•\-*])\s+(.*)$")
@@ -82,9 +82,10 @@ def without_listed(text: str, labels: list[str]) -> str:
 def choice_lines(labels: list[str], width: int, indent: int = 2) -> list[str]:
     """The labels as numbered choices, in as many columns (down, then across) as fit `width`.
 
-    One column when a single label is too wide to share a line; each cell is wrapped then.
+    Like `ls`: each column as wide as its widest choice. One column when no two fit side by
+    side; a choice wider than the screen is wrapped then.
     """
-    # Numbers right-aligned ("[ 9]" under "[10]"... as " [9]"), so labels start in one column.
+    # Numbers right-aligned (" [9]" above "[10]"), so the labels of a column start together.
     digits = len(str(len(labels)))
     cells = [
         CHOICE.format(number=n, label=label).rjust(len(label) + digits + 3)
@@ -93,18 +94,24 @@ def choice_lines(labels: list[str], width: int, indent: int = 2) -> list[str]:
     if not cells:
         return []
     pad = " " * indent
-    cell_width = max(width_of(c) for c in cells)
-    columns = max(1, (width - indent + GAP) // (cell_width + GAP))
-    columns = min(columns, len(cells))
-    if columns == 1:
+    for columns in range(len(cells), 1, -1):
+        rows = -(-len(cells) // columns)
+        grid = [cells[c * rows : (c + 1) * rows] for c in range(columns)]
+        if any(not column for column in grid):
+            continue  # this many columns would leave one empty
+        widths = [max(width_of(cell) for cell in column) for column in grid]
+        if indent + sum(widths) + GAP * (columns - 1) > width:
+            continue
         lines = []
-        for cell in cells:
-            lines.extend(pad + part for part in wrap_line(cell, max(10, width - indent)))
+        for row in range(rows):
+            parts = [
+                column[row] + " " * (widths[c] - width_of(column[row]))
+                for c, column in enumerate(grid)
+                if row < len(column)
+            ]
+            lines.append((pad + (" " * GAP).join(parts)).rstrip())
         return lines
-    rows = -(-len(cells) // columns)
     lines = []
-    for row in range(rows):
-        parts = [cells[i] for i in range(row, len(cells), rows)]
-        padded = [p + " " * (cell_width - width_of(p)) for p in parts[:-1]] + parts[-1:]
-        lines.append(pad + (" " * GAP).join(padded))
+    for cell in cells:
+        lines.extend(pad + part for part in wrap_line(cell, max(10, width - indent)))
     return lines

@@ -89,6 +89,16 @@ async def test_bantuan_lists_admin_commands_to_an_admin_in_private_only(bot: Bot
     assert "/tinjau" not in group_help  # an admin asking in a group: the group sees nothing
 
 
+async def test_the_ask_button_of_start_shows_admin_commands_to_an_admin_only(bot: BotUnderTest):
+    admin = admin_user(bot)
+    await bot.say("/start", user=admin)
+    assert "/tinjau" in await bot.press("Tanya", user=admin)
+    stranger = bot.api.user(id=4245)
+    await bot.say("/start", user=stranger)
+    shown = await bot.press("Tanya", user=stranger)
+    assert "Cara bertanya" in shown and "/tinjau" not in shown
+
+
 async def test_a_removed_admin_loses_the_admin_menu_at_the_next_start(tmp_path):
     async with FakeBotApi() as api:
         settings = make_settings(api, tmp_path, telegram_admin_ids=frozenset({ADMIN_ID, 5555}))
