@@ -209,7 +209,7 @@ def parse_entry(raw: Any, topic: str, where: str, problems: list[str]) -> Entry 
     if verdict not in VERDICTS:
         problems.append(f"{where}: verdict '{verdict}' is not one of {', '.join(VERDICTS)}")
     questions: dict[str, list[str]] = {}
-    raw_q = raw.get("questions") if isinstance(raw.get("questions"), dict) else {}
+    raw_q: dict[str, Any] = raw["questions"] if isinstance(raw.get("questions"), dict) else {}
     for lang in LANGS:
         texts = [" ".join(str(q).split()) for q in (raw_q.get(lang) or []) if str(q).strip()]
         if len(texts) < MIN_QUESTIONS[lang]:
