@@ -16,6 +16,7 @@ from bot.core import Core
 from bot.curation import cli as admin_cli
 from bot.kb import formats as kbio
 from bot.kb import model as knowledge
+from bot.outreach import cli as outreach_cli
 from bot.ui.render import html_to_text
 
 
@@ -66,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="consistent copy of the database, safe while it runs")
     backup.add_argument("file", type=Path, help="the new backup file (must not exist)")
     sub.add_parser("health", help="exit 0 when settings and database are usable (no network)")
+    outreach_cli.add_commands(sub)
     return ap
 
 
@@ -205,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
             return _reports(settings, args)
         if args.command == "kb":
             return _kb(settings, args)
+        if args.command in ("calendar", "quiz"):
+            return outreach_cli.run(settings, args)
         if args.command == "run":
             return _run(settings, args)
         if args.command is None:

@@ -1,8 +1,9 @@
 """`build_application(settings)`: the one factory of the Telegram bot. Tests call it too.
 
 Every handler is registered here, in one visible order (first match wins within a group):
-  group 0: the tip flow (while a draft is open) and the admins' conversations, commands, every
-           other button (handlers/buttons.py: one grammar, one `press`), free text, non-text
+  group 0: the tip flow (while a draft is open) and the admins' conversations, outreach
+           (quizzes, subscriptions, announcements), commands, every other button
+           (handlers/buttons.py: one grammar, one `press`), free text, non-text messages
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
 Jobs: the tips' retention, daily at 03:00 UTC.
@@ -38,7 +39,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import ConfigError, Settings
 from bot.core import Core
-from handlers import answering, buttons, curation, onboarding, tips
+from handlers import answering, buttons, curation, onboarding, outreach, tips
 from handlers.concurrency import PerChatUpdateProcessor
 from handlers.persistence import SQLitePersistence
 
@@ -54,6 +55,8 @@ async def _post_init(application: Application) -> None:
     """Command menus (everyone's and the admins'), then whether the admin chat is reachable."""
     await onboarding.set_command_menus(application)
     await onboarding.check_admin_chat(application)
+    # Election-date reminders, planned from the calendar (sent ones are remembered).
+    await outreach.schedule_reminders(application)
 
 
 async def _flush(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -122,6 +125,9 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
 
     private = filters.ChatType.PRIVATE
     # Conversations first: while one is active it sees the user's messages before free text.
+    # Socialisation: /kuis and poll answers, /langganan, /berhenti_langganan, admins' /umumkan
+    # and calendar.yaml uploads (before the KB admin, whose upload handler takes any .yaml).
+    outreach.register(application, core)
     # Tips: /lapor and the messages of an open draft, /status, /batal, the admins' /laporan.
     application.add_handlers(tips.handlers(core), group=0)
     # Knowledge-base admin: /kb and its conversation, uploads, /kb_export, /tinjau, /statistik.

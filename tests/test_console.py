@@ -12,7 +12,7 @@ import sys
 from bot.console import ConsoleChat
 from bot.ui.plain import choice_lines, width_of, without_listed, wrap
 from bot.ui.render import html_to_text
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, copy_database
 
 LONG = (
     "⛔ Dilarang · Ikut kampanye calon\n\n"
@@ -142,12 +142,12 @@ def test_the_report_door_of_start_points_to_telegram_too(core):
     assert "sent in Telegram" in " ".join(report.split())
 
 
-def test_the_console_over_stdin_wraps_to_columns_and_follows_choices(tmp_path):
+def test_the_console_over_stdin_wraps_to_columns_and_follows_choices(tmp_path, built_database):
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(DATABASE_PATH=str(tmp_path / "cli.db"), COLUMNS="44")
+    env.update(DATABASE_PATH=str(copy_database(built_database, tmp_path / "cli.db")), COLUMNS="44")
     proc = subprocess.run(
-        [sys.executable, "bot.py", "chat"],
-        cwd=PROJECT,
+        [sys.executable, str(PROJECT / "bot.py"), "chat"],
+        cwd=tmp_path,
         input="/lapor\nboleh like postingan caleg?\n1\n/keluar\nboleh nyoblos?\n",
         capture_output=True,
         text=True,

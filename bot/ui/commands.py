@@ -28,6 +28,7 @@ class Command:
     telegram_only: bool = False
     aliases: tuple[str, ...] = field(default=())
     open_to_all: bool = False  # in the admins' menu, yet anyone may use it (/id)
+    in_menu: bool = True  # False: accepted, but not worth a line of the menu
 
     @property
     def admin_only(self) -> bool:
@@ -43,8 +44,12 @@ class Command:
 COMMANDS: tuple[Command, ...] = (
     Command("start"),
     Command("topik", aliases=("topics",)),
+    # Quiz polls are Telegram polls; subscriptions are for Telegram chats.
+    Command("kuis", telegram_only=True, aliases=("quiz",)),
     Command("lapor", telegram_only=True),
     Command("status", telegram_only=True),
+    Command("langganan", telegram_only=True, aliases=("subscribe",)),
+    Command("berhenti_langganan", telegram_only=True, aliases=("unsubscribe",), in_menu=False),
     Command("bahasa", aliases=("language",)),
     Command("bantuan", aliases=("help",)),
     Command("privasi", aliases=("privacy",)),
@@ -54,6 +59,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("kb_export", ADMIN, telegram_only=True),
     Command("tinjau", ADMIN, telegram_only=True),
     Command("statistik", ADMIN, telegram_only=True),
+    Command("umumkan", ADMIN, telegram_only=True, aliases=("announce",)),
     # Anyone may send /id (a would-be admin needs it before being configured); only admins see
     # it in a menu, since it means nothing to the civil servants asking questions.
     Command("id", ADMIN, telegram_only=True, open_to_all=True),
@@ -62,12 +68,12 @@ COMMANDS: tuple[Command, ...] = (
 
 def menu(admin: bool) -> list[Command]:
     """The commands of one menu: the public ones, plus the admin ones for an admin."""
-    return [c for c in COMMANDS if c.audience == PUBLIC or admin]
+    return [c for c in COMMANDS if c.in_menu and (c.audience == PUBLIC or admin)]
 
 
 def admin_commands() -> list[Command]:
     """The admin-only commands, in menu order."""
-    return [c for c in COMMANDS if c.audience == ADMIN]
+    return [c for c in COMMANDS if c.audience == ADMIN and c.in_menu]
 
 
 def find(typed: str) -> Command | None:
