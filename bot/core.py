@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.curation.screens import CurationDesk
 from bot.kb import store as kbstore
 from bot.tips.flow import Reports
+from bot.ui.render import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,15 @@ class Core:
         # Plain objects over the same database: no query runs here.
         self.admin = CurationDesk(self.db, self.answers)
         self.reports = Reports(self.db, self.settings, self.answers)
+        if self.reports.vault is None and self.settings.report_encryption_key:
+            # A key was meant to be there: tips being off is a fault, not a choice.
+            log.warning(
+                "tips are OFF: %s (if tips were stored before, put back the key they were "
+                "sealed with instead: a new key cannot read them)",
+                self.reports.key_problem,
+            )
+        elif self.reports.vault is None:
+            log.info("tips are disabled: %s", self.reports.key_problem)
 
     @classmethod
     def open(cls, settings: Settings) -> Core:
@@ -49,4 +59,4 @@ class Core:
             rebuilt, kb = False, kbstore.load_from_db(db)
         if rebuilt:
             log.info("knowledge base rebuilt from %s", settings.knowledge_dir)
-        return cls(settings, db, Answers.build(kb, db))
+        return cls(settings, db, Answers.build(kb, db, Renderer(tz=settings.tz)))

@@ -68,7 +68,7 @@ async def test_reporter_files_a_tip_step_by_step_and_gets_a_ticket(bot: BotUnder
     admin_text = notice[-1].text
     assert ticket in admin_text and "Mengerahkan ASN" in admin_text
     assert "Kepala dinas" not in admin_text and "saksi@" not in admin_text
-    assert bot.api.calls(chat_id=ADMIN_CHAT_ID)[0] in bot.api.calls()[since:]
+    assert bot.api.calls("sendMessage", chat_id=ADMIN_CHAT_ID)[0] in bot.api.calls()[since:]
     report = bot.core.reports.get(ticket)
     assert report.what == WHAT and report.who.startswith("Drs. X") and report.where == ""
     assert [e["file_id"] for e in report.evidence] == ["photo-file-1", "doc-file-1"]
