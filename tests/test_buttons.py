@@ -27,6 +27,8 @@ LONGEST = {
     "index": "99",
     "key": "0123456789",
     "token": "0123456789",
+    "series": "9" * 10,
+    "announcement": "9" * 10,
 }
 
 

@@ -25,7 +25,7 @@ from bot.ui.views import Button, View
 MAX_PROBLEMS = 8  # problems listed in a refusal; the rest are counted
 
 
-class AdminDesk:
+class CurationDesk:
     """The admin use cases that return views (Telegram, the CLI and tests drive the same)."""
 
     def __init__(self, db: sqlite_utils.Database, answers: Answers):
