@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import yaml
-from bot.answering.matcher import ANSWER
 
 from bot import schema
+from bot.answering.bands import ANSWER
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.outreach import store
 from bot.outreach.broadcast import BLOCKED, FAILED, SENT

@@ -23,10 +23,10 @@ from typing import Any
 
 import anyio._backends._asyncio  # noqa: F401 - what httpx imports lazily, for the fork server
 import httpcore  # noqa: F401
-from bot.answering.matcher import Matcher
 
 import handlers.app
 from bot import cli  # noqa: F401 - what bot.py imports, for the fork server
+from bot.answering.training_data import examples, normalizer_for, read_extra
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.kb.model import load_directory
 from tests.telegram.reporting import report_handling, report_over_the_api
@@ -36,8 +36,12 @@ BOT_PY = PROJECT / "bot.py"
 _FORKS = multiprocessing.get_context("forkserver")
 _FORKS.set_forkserver_preload([__name__])
 # Stemming the knowledge base's words (Sastrawi, memoised per process by `stem`) is most of a
-# start-up after the imports; done once here, every bot forked later finds it memoised.
-Matcher(load_directory(DEFAULT_KNOWLEDGE_DIR))
+# start-up after the imports; done once here, every bot forked later finds it memoised. (The
+# matcher model itself comes with the test's database: tests/conftest.py copies it along.)
+_KB = load_directory(DEFAULT_KNOWLEDGE_DIR)
+_NORMALIZER = normalizer_for(_KB)
+for _text in examples(_KB, read_extra(DEFAULT_KNOWLEDGE_DIR)).texts:
+    _NORMALIZER.tokens(_text)
 
 
 class BotProcess:
