@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot import storage
-from bot.knowledge import Entry, KnowledgeBase
+from bot.knowledge import Entry, KnowledgeBase, Source
 from bot.matcher import ANSWER, DECLINE, SUGGEST, Matcher
 from bot.render import Renderer
 from bot.views import Button, View
@@ -118,11 +118,18 @@ class Answers:
 
     # -- entries --------------------------------------------------------------------------------
 
+    def _validity(self, source: Source) -> dict:
+        """Where a source binds and what replaced it, for the templates."""
+        later = self.kb.sources.get(source.superseded_by)
+        return {"region": source.region, "superseded": later.short if later else ""}
+
     def _citations(self, entry: Entry, lang: str) -> list[dict]:
         grouped: dict[str, dict] = {}
         for cite in entry.citations:
             source = self.kb.sources[cite.source]
-            group = grouped.setdefault(source.id, {"short": source.short, "labels": []})
+            group = grouped.setdefault(
+                source.id, {"short": source.short, "labels": []} | self._validity(source)
+            )
             group["labels"].append(source.items[cite.item].label[lang])
         return list(grouped.values())
 
@@ -184,8 +191,10 @@ class Answers:
                     "issuer": src.issuer,
                     "date": src.date,
                     "origin": src.origin,
+                    "election": src.election,
                     "parts": [],
-                },
+                }
+                | self._validity(src),
             )
             item = src.items[cite.item]
             group["parts"].append(

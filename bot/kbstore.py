@@ -58,6 +58,7 @@ def compile_into(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
             db["sources"].insert(
                 {k: getattr(s, k) for k in ("id", "kind", "short", "number", "title", "issuer")}
                 | {"date": s.date, "election": s.election, "origin": s.origin}
+                | {"region": s.region, "year": s.year, "superseded_by": s.superseded_by}
             )
             db["source_items"].insert_all(
                 {

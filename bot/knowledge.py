@@ -15,7 +15,8 @@ from typing import Any
 import yaml
 
 LANGS = ("id", "en")
-VERDICTS = ("boleh", "dilarang", "abu-abu", "wajib", "info")
+# "abu-abu": sources disagree; "belum-diatur": no source addresses it (the user sees which).
+VERDICTS = ("boleh", "dilarang", "abu-abu", "belum-diatur", "wajib", "info")
 MIN_QUESTIONS = {"id": 8, "en": 3}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 
@@ -52,6 +53,9 @@ class Source:
     election: str
     origin: str
     items: dict[str, SourceItem]
+    region: str = ""  # set for a regional circular: it binds only there, an example elsewhere
+    year: str = ""
+    superseded_by: str = ""  # id of the source that replaced this one
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class Citation:
 
 @dataclass(frozen=True)
 class Topic:
-    """One of the 24 topics users browse."""
+    """One of the topics users browse."""
 
     id: str
     title: dict[str, str]
@@ -121,7 +125,17 @@ def _bilingual(value: Any, where: str, name: str, problems: list[str]) -> dict[s
     ):
         problems.append(f"{where}: field '{name}' needs non-empty 'id' and 'en' texts")
         return {lang: "" for lang in LANGS}
+    if extra := sorted(str(k) for k in value if k not in LANGS):
+        # Typically a comma inside an unquoted flow mapping ({id: a, b}) cut the text.
+        problems.append(f"{where}: field '{name}' has unexpected keys {extra}: quote the text")
     return {lang: " ".join(value[lang].split()) for lang in LANGS}
+
+
+def _check_sentence(texts: dict[str, str], where: str, problems: list[str]) -> None:
+    """A topic description is shown alone under its title: it must be a whole sentence."""
+    for lang, text in texts.items():
+        if text and (len(text.split()) < 3 or not text[0].isupper() or text[-1] not in ".!?"):
+            problems.append(f"{where}: '{lang}' description {text!r} is not a full sentence")
 
 
 def _read_lexicon(path: Path, problems: list[str]) -> dict[str, Any]:
@@ -193,6 +207,9 @@ def _load_source(path: Path, data: Any, problems: list[str]) -> Source | None:
         election=str(data.get("election") or ""),
         origin=str(data.get("origin", "")),
         items=items,
+        region=str(data.get("region") or ""),
+        year=str(data.get("year") or ""),
+        superseded_by=str(data.get("superseded_by") or ""),
     )
 
 
@@ -242,6 +259,12 @@ def parse_entry(raw: Any, topic: str, where: str, problems: list[str]) -> Entry 
 
 def check_references(kb: KnowledgeBase, problems: list[str], where: dict[str, str]) -> None:
     """Cross-entry checks: topics, citations, related ids and duplicate phrasings."""
+    for source in kb.sources.values():
+        place = f"source '{source.id}'"
+        if source.superseded_by and source.superseded_by not in kb.sources:
+            problems.append(f"{place}: superseded_by '{source.superseded_by}' is not a source")
+        if source.region and (not source.year or source.year not in source.short):
+            problems.append(f"{place}: a regional source needs a 'year' shown in its 'short'")
     seen: dict[str, str] = {}
     for entry in kb.entries.values():
         place = f"{where.get(entry.id, 'entries')} entry '{entry.id}'"
@@ -255,6 +278,9 @@ def check_references(kb: KnowledgeBase, problems: list[str], where: dict[str, st
                 problems.append(
                     f"{place}: citation to unknown item '{cite.item}' of source '{cite.source}'"
                 )
+        regional = [bool(s.region) for c in entry.citations if (s := kb.sources.get(c.source))]
+        if regional != sorted(regional):
+            problems.append(f"{place}: cite national rules before regional circulars")
         for rel in entry.related:
             if rel not in kb.entries or rel == entry.id:
                 problems.append(f"{place}: related entry '{rel}' does not exist")
@@ -275,12 +301,11 @@ def load_directory(directory: Path) -> KnowledgeBase:
     topics: dict[str, Topic] = {}
     for raw in _read_yaml(directory / "topics.yaml", problems) or []:
         tid = str(raw.get("id", ""))
+        where = f"topics.yaml topic '{tid}'"
+        description = _bilingual(raw.get("description"), where, "description", problems)
+        _check_sentence(description, where, problems)
         topics[tid] = Topic(
-            tid,
-            _bilingual(raw.get("title"), f"topics.yaml topic '{tid}'", "title", problems),
-            _bilingual(
-                raw.get("description"), f"topics.yaml topic '{tid}'", "description", problems
-            ),
+            tid, _bilingual(raw.get("title"), where, "title", problems), description
         )
     lexicon = _read_lexicon(directory / "slang.yaml", problems)
 

@@ -159,6 +159,13 @@ def m004_admin(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m005_source_validity(db: sqlite_utils.Database) -> None:
+    """Where a source applies (a region's circular) and which later rule replaced it."""
+    for column in ("region", "year", "superseded_by"):
+        db["sources"].add_column(column, str, not_null_default="")
+
+
 def vacuum(db: sqlite_utils.Database) -> None:
     """Rewrite the file without free pages and empty the WAL, so deleted rows leave no bytes."""
     db.execute("VACUUM")
