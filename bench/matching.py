@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
+from bot.answering.matcher import ANSWER, Matcher, MatchParams  # noqa: E402
 from bot.config import DEFAULT_KNOWLEDGE_DIR  # noqa: E402
-from bot.knowledge import Entry, KnowledgeBase, load_directory  # noqa: E402
-from bot.matcher import ANSWER, Matcher, MatchParams  # noqa: E402
+from bot.kb.model import Entry, KnowledgeBase, load_directory  # noqa: E402
 
 
 def load_cases(path: Path) -> list[tuple[set[str], str]]:

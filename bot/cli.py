@@ -8,10 +8,12 @@ import logging
 import sys
 from pathlib import Path
 
-from bot import admin_cli, kbio, knowledge
 from bot.config import ConfigError, Settings
 from bot.core import Core
-from bot.render import html_to_text
+from bot.curation import cli as admin_cli
+from bot.kb import formats as kbio
+from bot.kb import model as knowledge
+from bot.ui.render import html_to_text
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -55,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _reports(settings: Settings, args: argparse.Namespace) -> int:
-    from bot import report_cli  # the tips' commands live beside their core
+    from bot.tips import cli as report_cli  # the tips' commands live beside their core
 
     return report_cli.run(settings, args)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from bot.answers import Answers
-from bot.render import html_to_text
-from bot.views import View
+from bot.answering.answers import Answers
+from bot.ui.render import html_to_text
+from bot.ui.views import View
 
 COMMANDS = {
     "/topik": "topics",

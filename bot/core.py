@@ -7,11 +7,12 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot import kbstore, storage
-from bot.admin_views import AdminDesk
-from bot.answers import Answers
+from bot import schema
+from bot.answering.answers import Answers
 from bot.config import Settings
-from bot.reports import Reports
+from bot.curation.screens import AdminDesk
+from bot.kb import store as kbstore
+from bot.tips.flow import Reports
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ class Core:
     @classmethod
     def open(cls, settings: Settings) -> Core:
         """Open the database, rebuild the knowledge base if its files changed, index it."""
-        db = storage.open_database(settings.database_path)
+        db = schema.open_database(settings.database_path)
         try:
             rebuilt, kb = kbstore.sync(db, settings.knowledge_dir)
         except kbstore.UnsavedEditsError as exc:

@@ -34,7 +34,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.core import Core
-from handlers import admin, ask, inline, report, start, topics
+from handlers import answering, curation, tips
 from handlers.concurrency import PerChatUpdateProcessor
 from handlers.persistence import SQLitePersistence
 
@@ -114,29 +114,29 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     private = filters.ChatType.PRIVATE
     # Conversations first: while one is active it sees the user's messages before free text.
     # Tips: the /lapor conversation, /status, /batal and the admins' /laporan.
-    application.add_handlers(report.handlers(core), group=0)
+    application.add_handlers(tips.handlers(core), group=0)
     # Knowledge-base admin: /kb and its conversation, uploads, /kb_export, /tinjau, /statistik.
-    application.add_handlers(admin.handlers(core), group=0)
+    application.add_handlers(curation.handlers(core), group=0)
     application.add_handlers(
         [
-            CommandHandler("start", start.start),
-            CommandHandler(["bantuan", "help"], start.help_command),
-            CommandHandler(["privasi", "privacy"], start.privacy),
-            CommandHandler(["bahasa", "language"], start.language),
-            CommandHandler(["topik", "topics"], topics.topics_command),
-            CallbackQueryHandler(start.on_page_button, pattern=r"^(page|lang):"),
+            CommandHandler("start", answering.start),
+            CommandHandler(["bantuan", "help"], answering.help_command),
+            CommandHandler(["privasi", "privacy"], answering.privacy),
+            CommandHandler(["bahasa", "language"], answering.language),
+            CommandHandler(["topik", "topics"], answering.topics_command),
+            CallbackQueryHandler(answering.on_page_button, pattern=r"^(page|lang):"),
             CallbackQueryHandler(
-                topics.on_button, pattern=r"^(ans|basis|rel|topic|topics|fb)(:|$)"
+                answering.on_button, pattern=r"^(ans|basis|rel|topic|topics|fb)(:|$)"
             ),
-            MessageHandler(filters.TEXT & ~filters.COMMAND, ask.on_text),
+            MessageHandler(filters.TEXT & ~filters.COMMAND, answering.on_text),
             MessageHandler(
                 private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
-                ask.on_other,
+                answering.on_other,
             ),
         ],
         group=0,
     )
-    application.add_handler(InlineQueryHandler(inline.on_inline_query), group=1)
+    application.add_handler(InlineQueryHandler(answering.on_inline_query), group=1)
     application.add_handler(TypeHandler(Update, _flush), group=9)
     application.add_error_handler(_on_error)
     return application

@@ -11,7 +11,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core import Core
-from bot.views import View
+from bot.ui.views import View
 
 TELEGRAM_LIMIT = 4096
 _TAG = re.compile(r"<[^>]+>")

@@ -1,4 +1,4 @@
-"""python-telegram-bot persistence in the project's SQLite database, through `bot.storage`'s kv.
+"""python-telegram-bot persistence in the project's SQLite database, through `bot.db`'s kv.
 
 Every `update_*` writes through at once (one small transaction), so whatever the Application
 has handed over survives a crash or SIGKILL; `flush` has nothing left to do. Values are JSON: the
@@ -20,7 +20,7 @@ from typing import Any
 import sqlite_utils
 from telegram.ext import BasePersistence, PersistenceInput
 
-from bot.storage import kv_all, kv_set
+from bot.db import kv_all, kv_set
 
 # Local spellings of telegram.ext._utils.types (a private module).
 Data = dict[Any, Any]
@@ -45,7 +45,7 @@ class SQLitePersistence(BasePersistence[Data, Data, Data]):
     """Stores user, chat and bot data, callback data and conversations in the kv table.
 
     Args:
-        db: The open project database (see `bot.storage.open_database`).
+        db: The open project database (see `bot.db.open_database`).
         store_data: Which kinds of data to store; all of them by default.
         update_interval: Seconds between the Application's periodic `update_persistence` runs.
     """

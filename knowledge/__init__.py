@@ -1,1 +1,1 @@
-"""The curated knowledge base (YAML data). `bot.knowledge` loads and validates it."""
+"""The curated knowledge base (YAML data). `bot.kb.model` loads and validates it."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import kbstore
-from bot.admin import AdminError, KbEditor
 from bot.core import Core
+from bot.curation.editor import AdminError, KbEditor
+from bot.kb import store as kbstore
 
 ENTRY = "medsos-bagikan"
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import yaml
 
-from bot import admin_import, cli, kbstore, storage
-from bot.admin import AdminError
+from bot import cli
+from bot.answering import store as storage
 from bot.config import Settings
 from bot.core import Core
-from bot.kbio import export_yaml
-from bot.stats import collect
+from bot.curation import importer as admin_import
+from bot.curation.editor import AdminError
+from bot.curation.stats import collect
+from bot.kb import store as kbstore
+from bot.kb.formats import export_yaml
 
 ENTRY = "medsos-bagikan"
 
@@ -92,7 +95,7 @@ def test_cli_history_revert_and_build_that_would_drop_edits(tmp_path, monkeypatc
 
 
 def test_the_guided_new_entry_builds_a_valid_entry_step_by_step(core: Core):
-    from bot.admin_wizard import new_draft
+    from bot.curation.wizard import new_draft
 
     wizard = core.admin.wizard
     draft = new_draft("zebra di kantor boleh?", "id")

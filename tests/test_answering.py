@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from bot.matcher import ANSWER, DECLINE, SUGGEST, Matcher, MatchParams
-from bot.normalize import Normalizer
-from bot.render import html_to_text
+from bot.answering.matcher import ANSWER, DECLINE, SUGGEST, Matcher, MatchParams
+from bot.answering.normalize import Normalizer
+from bot.ui.render import html_to_text
 
 # Questions written for these tests; not copied from the knowledge base or the eval files.
 STORIES = [
@@ -141,7 +141,7 @@ def test_normaliser_folds_slang_repeats_and_affixes(shared_core):
 
 
 def test_every_template_exists_in_both_languages(shared_core):
-    from bot.render import TEMPLATE_DIR
+    from bot.ui.render import TEMPLATE_DIR
 
     names = {p.name for p in (TEMPLATE_DIR / "id").glob("*.j2")}
     assert names == {p.name for p in (TEMPLATE_DIR / "en").glob("*.j2")}

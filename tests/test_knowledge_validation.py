@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import kbstore, storage
+from bot import schema as storage
 from bot.config import DEFAULT_KNOWLEDGE_DIR
-from bot.knowledge import KnowledgeError, load_directory
+from bot.kb import store as kbstore
+from bot.kb.model import KnowledgeError, load_directory
 
 
 def _edit_first_entry(kb_dir: Path, change) -> Path:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.knowledge import KnowledgeError, load_directory
-from bot.matcher import ANSWER, DECLINE
-from bot.render import html_to_text
+from bot.answering.matcher import ANSWER, DECLINE
+from bot.kb.model import KnowledgeError, load_directory
+from bot.ui.render import html_to_text
 
 # (question, entry that must answer, verdict, a source the reply must name, words it must say)
 STORIES = [

@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 import handlers.persistence as persistence_module
-from bot.storage import kv_all, kv_set, open_database
+from bot.db import kv_all, kv_set, open_database
 from handlers.persistence import SQLitePersistence
 from tests.telegram.fake_bot_api import FakeBotApi
 

@@ -9,12 +9,12 @@ from datetime import date, timedelta
 import pytest
 from cryptography.fernet import Fernet
 
-from bot import storage
+from bot import db as storage
 from bot.cli import main
 from bot.config import Settings
 from bot.core import Core
-from bot.crypto import ReportKeyError, Vault, generate_key
-from bot.report_records import TICKET_RE, Incoming, check_date, normalize_ticket
+from bot.tips.records import TICKET_RE, Incoming, check_date, normalize_ticket
+from bot.tips.vault import ReportKeyError, Vault, generate_key
 
 KEY = "7HwQ0yRk3c2rX5Wb1c9mK2p4J8sT6vN0qL3eF5gH7jA="
 WHAT = "Camat memakai mobil dinas untuk mengantar tim kampanye ke lapangan."

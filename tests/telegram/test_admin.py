@@ -6,8 +6,8 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from bot.kbio import export_tsv
-from bot.stats import DAYS
+from bot.curation.stats import DAYS
+from bot.kb.formats import export_tsv
 from tests.telegram.conftest import ADMIN_ID, BotUnderTest
 
 REFUSAL = "tidak tersedia"

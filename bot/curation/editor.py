@@ -14,9 +14,13 @@ from typing import Any
 
 import sqlite_utils
 
-from bot import kbio, kbstore, knowledge, storage
-from bot.answers import Answers
-from bot.knowledge import LANGS, Entry, KnowledgeBase
+from bot.answering import store as usage
+from bot.answering.answers import Answers
+from bot.kb import audit
+from bot.kb import formats as kbio
+from bot.kb import model as knowledge
+from bot.kb import store as kbstore
+from bot.kb.model import LANGS, Entry, KnowledgeBase
 
 CLI_ADMIN = 0  # the admin id recorded for changes made from the command line
 
@@ -117,18 +121,19 @@ class KbEditor:
 
     def stats(self, entry_id: str) -> EntryStats:
         """Times answered and 👍/👎 of one entry."""
-        return EntryStats(*storage.entry_usage(self.db, entry_id))
+        return EntryStats(*usage.entry_usage(self.db, entry_id))
 
     def history(self, entry_id: str | None = None, limit: int = 50) -> list[Change]:
         """Audited changes, newest first."""
-        return [_change(r) for r in storage.kb_changes(self.db, entry_id, limit)]
+        return [_change(r) for r in audit.kb_changes(self.db, entry_id, limit)]
 
     def change(self, change_id: int) -> Change | None:
         """One audited change by id."""
-        row = self.db["kb_changes"].get(change_id) if change_id > 0 else None
+        row = audit.kb_change(self.db, change_id) if change_id > 0 else None
         return None if row is None else _change(row)
 
-    def _live(self, entry_id: str) -> Entry:
+    def live(self, entry_id: str) -> Entry:
+        """The live entry with this id; AdminError (kind unknown) when there is none."""
         entry = self.kb.entries.get(entry_id)
         if entry is None:
             raise AdminError([f"entry '{entry_id}' does not exist"], kind="unknown")
@@ -140,7 +145,7 @@ class KbEditor:
         self, admin_id: int, entry_id: str, lang: str, text: str, version: int
     ) -> Change:
         """Add one way of asking (in `lang`) to an entry."""
-        state = entry_state(self._live(entry_id))
+        state = entry_state(self.live(entry_id))
         state["questions"][lang if lang in LANGS else "id"].append(" ".join(text.split()))
         return self.commit(admin_id, [Edit(entry_id, "add_phrasing", version, state)])[0]
 
@@ -148,13 +153,13 @@ class KbEditor:
         self, admin_id: int, entry_id: str, lang: str, text: str, version: int
     ) -> Change:
         """Replace an entry's answer in one language."""
-        state = entry_state(self._live(entry_id))
+        state = entry_state(self.live(entry_id))
         state["answer"][lang if lang in LANGS else "id"] = text.strip()
         return self.commit(admin_id, [Edit(entry_id, "edit_answer", version, state)])[0]
 
     def set_verdict(self, admin_id: int, entry_id: str, verdict: str, version: int) -> Change:
         """Change an entry's verdict."""
-        state = entry_state(self._live(entry_id))
+        state = entry_state(self.live(entry_id))
         state["verdict"] = verdict
         return self.commit(admin_id, [Edit(entry_id, "set_verdict", version, state)])[0]
 
@@ -163,7 +168,7 @@ class KbEditor:
 
         Other entries listing it as related lose that link, each as its own audited change.
         """
-        self._live(entry_id)
+        self.live(entry_id)
         edits = [Edit(entry_id, "retire", version, None)]
         for other in self.kb.entries.values():
             if entry_id in other.related and other.id != entry_id:
@@ -192,7 +197,7 @@ class KbEditor:
                 ],
                 kind="conflict",
             )
-        row = self.db["entries"].get(old.entry_id) if self._row_exists(old.entry_id) else None
+        row = kbstore.entry_row(self.db, old.entry_id)
         edit = Edit(old.entry_id, "revert", row["version"] if row else None, old.before)
         change = self.commit(admin_id, [edit], reverting=change_id)[0]
         return change
@@ -235,17 +240,14 @@ class KbEditor:
             for edit in edits:
                 changes.append(self._write(admin_id, edit, kb, stored))
             if reverting is not None:
-                self.db["kb_changes"].update(reverting, {"reverted_by": changes[0].id})
+                audit.mark_reverted(self.db, reverting, by=changes[0].id)
         self.answers.reload(kbstore.load_from_db(self.db))
         return changes
-
-    def _row_exists(self, entry_id: str) -> bool:
-        return bool(entry_id) and self.db["entries"].count_where("id = ?", [entry_id]) > 0
 
     def _write(
         self, admin_id: int, edit: Edit, kb: KnowledgeBase, stored: dict[str, Entry]
     ) -> Change:
-        row = self.db["entries"].get(edit.entry_id) if self._row_exists(edit.entry_id) else None
+        row = kbstore.entry_row(self.db, edit.entry_id)
         if edit.expect is None and row is not None:
             raise AdminError([f"the id '{edit.entry_id}' is already used"], kind="conflict")
         if edit.expect is not None and (row is None or row["version"] != edit.expect):
@@ -260,13 +262,13 @@ class KbEditor:
         before = entry_state(stored[edit.entry_id]) if edit.entry_id in stored else None
         version = (row["version"] if row else 0) + 1
         if edit.after is None:
-            self.db["entries"].update(edit.entry_id, {"retired": 1, "version": version})
+            kbstore.retire_entry(self.db, edit.entry_id, version)
             after = None
         else:
             entry = replace(kb.entries[edit.entry_id], version=version)
             kbstore.save_entry(self.db, entry, origin="admin")
             after = entry_state(entry)
-        change_id = storage.record_kb_change(
+        change_id = audit.record_kb_change(
             self.db,
             admin_id=admin_id,
             entry_id=edit.entry_id,

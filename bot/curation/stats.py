@@ -13,9 +13,10 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlite_utils
 
-from bot import storage
-from bot.answers import Answers
-from bot.views import View
+from bot.answering import store as usage
+from bot.answering.answers import Answers
+from bot.tips import store as tips_store
+from bot.ui.views import View
 
 BANDS = ("answer", "suggest", "decline")
 DAYS = 30
@@ -62,7 +63,7 @@ def collect(
     first = today - timedelta(days=days - 1)
     since = first.isoformat()
     per_day: dict[str, Counter] = {}
-    for day, band, n in storage.daily_bands(db, since):
+    for day, band, n in usage.daily_bands(db, since):
         per_day.setdefault(day, Counter())[band] += n
     series = []
     for i in range(days):
@@ -70,13 +71,11 @@ def collect(
         counts = per_day.get(d.isoformat(), Counter())
         series.append(DayCount(d, *(counts[b] for b in BANDS)))
     topics: Counter = Counter()
-    for entry_id, n in storage.answered_entries(db, since):
+    for entry_id, n in usage.answered_entries(db, since):
         entry = answers.kb.entries.get(entry_id)
         topics[entry.topic if entry else "?"] += n
-    up, down = storage.feedback_totals(db, since)
-    return Statistics(
-        series, topics.most_common(5), up, down, storage.count_by_status(db, "reports")
-    )
+    up, down = usage.feedback_totals(db, since)
+    return Statistics(series, topics.most_common(5), up, down, tips_store.count_by_status(db))
 
 
 def chart_png(stats: Statistics, labels: dict[str, str]) -> bytes:

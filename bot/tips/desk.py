@@ -8,22 +8,29 @@ from __future__ import annotations
 
 import csv
 from dataclasses import asdict
-from datetime import timedelta
-from typing import IO
+from datetime import UTC, datetime, timedelta
+from typing import IO, Any
 
-from bot import storage
-from bot.report_records import CLOSED, STATUSES, Report
-from bot.reports import Reports
-from bot.views import Button, View
+from bot.answering.answers import Answers
+from bot.config import Settings
+from bot.tips.records import CLOSED, STATUSES, Report
+from bot.tips.store import TipStore
+from bot.ui.views import Button, View
 
 LIST_LIMIT = 30
 
 
-class ReportDesk:
-    """Admin use cases over the tips of one `Reports`."""
+class TipDesk:
+    """Admin use cases over the tips of one store."""
 
-    def __init__(self, reports: Reports) -> None:
-        self.reports, self.db, self.r = reports, reports.db, reports.r
+    def __init__(self, store: TipStore, answers: Answers, settings: Settings) -> None:
+        self.store, self.answers, self.settings = store, answers, settings
+        self.r = answers.renderer
+
+    def category_title(self, category: str, lang: str) -> str:
+        """A category's title from the knowledge base topics ('other' has a label)."""
+        topic = self.answers.kb.topics.get(category)
+        return topic.title[lang] if topic else self.r.label("report_other", lang)
 
     # -- views for /laporan --------------------------------------------------------------------
 
@@ -42,9 +49,7 @@ class ReportDesk:
 
     def overview_view(self, lang: str) -> View:
         """Counts per status, each a button that lists its tickets."""
-        counts = dict(
-            self.db.execute("SELECT status, count(*) FROM reports GROUP BY status").fetchall()
-        )
+        counts = self.store.counts()
         items = [
             {"status": s, "label": self._status_label(s, lang), "count": counts.get(s, 0)}
             for s in STATUSES
@@ -59,7 +64,7 @@ class ReportDesk:
             return self.overview_view(lang)
         tickets = self.tickets(status, limit=LIST_LIMIT)
         for t in tickets:
-            t["category"] = self.reports.category_title(t["category"], lang)
+            t["category"] = self.category_title(t["category"], lang)
         text = self.r.render(
             "admin_reports_list",
             lang,
@@ -82,7 +87,7 @@ class ReportDesk:
             lang,
             r=rep,
             status=self._status_label(rep.status, lang),
-            category=self.reports.category_title(rep.category, lang),
+            category=self.category_title(rep.category, lang),
             history=history,
         )
         choices = [
@@ -99,7 +104,7 @@ class ReportDesk:
 
     def get(self, ticket: str) -> Report | None:
         """One tip, decrypted, with its history (None when unknown)."""
-        return self.reports.get(ticket)
+        return self.store.get(ticket)
 
     def evidence(self, ticket: str) -> list[dict]:
         """The evidence files of a tip (kind, file_id, ...), to send back to an admin."""
@@ -108,39 +113,20 @@ class ReportDesk:
 
     # -- status, export, retention -------------------------------------------------------------
 
-    def tickets(self, status: str | None = None, limit: int = 1000) -> list[dict]:
+    def tickets(self, status: str | None = None, limit: int = 1000) -> list[dict[str, Any]]:
         """Tickets (newest first) with category, status and dates only: no decryption."""
-        where, args = ("WHERE status = ?", [status]) if status else ("", [])
-        rows = self.db.execute(
-            "SELECT ticket, category, status, created_at, updated_at FROM reports "
-            f"{where} ORDER BY created_at DESC, ticket LIMIT ?",
-            [*args, limit],
-        ).fetchall()
-        keys = ("ticket", "category", "status", "created_at", "updated_at")
-        return [dict(zip(keys, r, strict=True)) for r in rows]
+        return self.store.tickets(status, limit)
 
     def set_status(self, ticket: str, status: str, note: str = "") -> Report | None:
         """Change a tip's status with an optional note for the reporter; history keeps all."""
-        if status not in STATUSES or self.reports.get(ticket) is None:
+        if status not in STATUSES or self.store.get(ticket) is None:
             return None
-        now = storage.now_iso()
-        with storage.atomic(self.db):
-            self.db["reports"].update(
-                ticket,
-                {
-                    "status": status,
-                    "updated_at": now,
-                    "closed_at": now if status in CLOSED else None,
-                },
-            )
-            self.reports._history(ticket, status, note.strip()[:1000], now)
-        return self.reports.get(ticket)
+        self.store.set_status(ticket, status, status in CLOSED, note.strip()[:1000])
+        return self.store.get(ticket)
 
     def ban(self, user_id: int) -> None:
         """Refuse future tips from this Telegram user (stored as a keyed hash only)."""
-        ref = self.reports.require_vault().user_ref(user_id)
-        with storage.atomic(self.db):
-            self.db["report_bans"].upsert({"ref": ref, "at": storage.now_iso()}, pk="ref")
+        self.store.ban(self.store.require_vault().user_ref(user_id))
 
     def export_csv(self, out: IO[str]) -> int:
         """Every tip, decrypted, as CSV for the official channels; returns the row count."""
@@ -150,7 +136,9 @@ class ReportDesk:
         writer.writeheader()
         n = 0
         for row in reversed(self.tickets()):
-            rep = self.reports.get(row["ticket"])
+            rep = self.store.get(row["ticket"])
+            if rep is None:
+                continue
             rec = asdict(rep)
             rec["evidence"] = " ".join(f"{e['kind']}:{e['file_id']}" for e in rep.evidence)
             rec["history"] = " | ".join(
@@ -164,17 +152,8 @@ class ReportDesk:
     def purge(self) -> int:
         """Delete tips closed more than REPORT_RETENTION_DAYS ago, old counters and stale
         drafts; then vacuum so their bytes leave the file. Returns the number of tips deleted."""
-        now = self.reports._now()
-        cutoff = (now - timedelta(days=self.reports.settings.report_retention_days)).isoformat()
+        now = datetime.now(UTC)
+        cutoff = (now - timedelta(days=self.settings.report_retention_days)).isoformat()
         yesterday = (now.date() - timedelta(days=1)).isoformat()
-        with storage.atomic(self.db):
-            old = "SELECT ticket FROM reports WHERE closed_at IS NOT NULL AND closed_at < ?"
-            self.db.execute(f"DELETE FROM report_history WHERE ticket IN ({old})", [cutoff])
-            tips = self.db.execute(
-                "DELETE FROM reports WHERE closed_at IS NOT NULL AND closed_at < ?", [cutoff]
-            ).rowcount
-            quota = self.db.execute("DELETE FROM report_quota WHERE day < ?", [yesterday]).rowcount
-        drafts = self.reports.expire_drafts()
-        if tips or quota or drafts:
-            storage.vacuum(self.db)
-        return tips
+        idle = now - timedelta(minutes=self.settings.conversation_timeout_minutes)
+        return self.store.purge(cutoff, yesterday, idle)

@@ -2,7 +2,7 @@
 
 Admins are `TELEGRAM_ADMIN_IDS`, in a private chat. Everyone else gets the same short refusal to
 every admin command, button and upload, and learns nothing. Every step calls one use case of
-`core.admin` (bot/admin_views.py) and sends its view; the text a step waits for is a state.
+`core.admin` (bot/curation/screens.py) and sends its view; the text a step waits for is a state.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.admin_views import AdminDesk
-from bot.admin_wizard import new_draft
 from bot.core import Core
+from bot.curation.screens import AdminDesk
+from bot.curation.wizard import new_draft
 from handlers.common import core_of, edit_view, is_private, send_view, ui_lang
 
 
@@ -177,7 +177,7 @@ async def on_new_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> obj
 
 @admin_only
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-    """Every admin button (kb:, rv:, na:, imp:); see bot/admin_views.py for the data."""
+    """Every admin button (kb:, rv:, na:, imp:); see bot/curation/screens.py for the data."""
     query = update.callback_query
     desk, lang, admin = _desk(context), ui_lang(update, context), _admin_id(update)
     kind, _, rest = (query.data or "").partition(":")

@@ -16,9 +16,9 @@ from typing import Any
 
 import yaml
 
-from bot import storage
-from bot.admin import AdminError, Change, Edit, KbEditor, entry_state
-from bot.kbio import LIST_SEP, TSV_COLUMNS
+from bot import db
+from bot.curation.editor import AdminError, Change, Edit, KbEditor, entry_state
+from bot.kb.formats import LIST_SEP, TSV_COLUMNS
 
 PENDING = "admin_import"  # kv namespace: the plan awaiting each admin's confirmation
 MAX_BYTES = 2_000_000
@@ -166,18 +166,18 @@ def plan_import(editor: KbEditor, name: str, data: bytes) -> ImportPlan:
 
 def save_pending(editor: KbEditor, admin_id: int, plan: ImportPlan) -> None:
     """Keep the plan until the admin confirms or cancels it."""
-    storage.kv_set(editor.db, PENDING, str(admin_id), asdict(plan))
+    db.kv_set(editor.db, PENDING, str(admin_id), asdict(plan))
 
 
 def pending(editor: KbEditor, admin_id: int) -> ImportPlan | None:
     """The plan awaiting this admin's confirmation."""
-    value = storage.kv_get(editor.db, PENDING, str(admin_id))
+    value = db.kv_get(editor.db, PENDING, str(admin_id))
     return None if value is None else ImportPlan(**value)
 
 
 def cancel(editor: KbEditor, admin_id: int) -> None:
     """Forget the pending plan."""
-    storage.kv_set(editor.db, PENDING, str(admin_id), None)
+    db.kv_set(editor.db, PENDING, str(admin_id), None)
 
 
 def apply_import(editor: KbEditor, admin_id: int, token: str) -> tuple[ImportPlan, list[Change]]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from bot.knowledge import LANGS, Entry, KnowledgeBase
+from bot.kb.model import LANGS, Entry, KnowledgeBase
 
 TSV_COLUMNS = [
     "id",

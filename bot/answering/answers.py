@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot import storage
-from bot.knowledge import Entry, KnowledgeBase, Source
-from bot.matcher import ANSWER, DECLINE, SUGGEST, Matcher
-from bot.render import Renderer
-from bot.views import Button, View
+from bot.answering import store
+from bot.answering.matcher import ANSWER, DECLINE, SUGGEST, Matcher
+from bot.kb.model import Entry, KnowledgeBase, Source
+from bot.ui.render import Renderer
+from bot.ui.views import Button, View
 
 # Longer questions are cut before matching: a pasted document is not a question, and the cut
 # keeps matching time bounded whatever users send.
@@ -57,7 +57,7 @@ class Answers:
         best = match.best
         qid = None
         if record and self.db is not None and text:
-            qid = storage.log_question(
+            qid = store.log_question(
                 self.db,
                 question=text,
                 lang=lang,
@@ -252,7 +252,7 @@ class Answers:
         up = vote == "up"
         question_id = int(asked) if asked.isdigit() else None
         if self.db is not None and entry_id in self.kb.entries:
-            storage.record_feedback(self.db, entry_id, 1 if up else -1, question_id)
+            store.record_feedback(self.db, entry_id, 1 if up else -1, question_id)
         return View(self.renderer.render("feedback_thanks", lang), lang=lang)
 
     def welcome_view(self, lang: str, name: str = "") -> View:

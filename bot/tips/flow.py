@@ -16,11 +16,11 @@ from typing import Any
 
 import sqlite_utils
 
-from bot import storage
-from bot.answers import Answers
+from bot.answering.answers import Answers
 from bot.config import Settings
-from bot.crypto import ReportKeyError, Vault
-from bot.report_records import (
+from bot.db import atomic
+from bot.tips.desk import TipDesk
+from bot.tips.records import (
     CATEGORIES,
     DOCUMENT_TYPES,
     EDITABLE,
@@ -40,7 +40,9 @@ from bot.report_records import (
     check_date,
     normalize_ticket,
 )
-from bot.views import Button, View
+from bot.tips.store import TipStore
+from bot.tips.vault import ReportKeyError, Vault
+from bot.ui.views import Button, View
 
 
 class Reports:
@@ -56,17 +58,14 @@ class Reports:
             self.vault, self.key_problem = None, str(exc)
         # Without a key, conversation keys still must not be user ids: hash with a process salt.
         self._salt = secrets.token_hex(16)
-        from bot.report_desk import ReportDesk  # the admins' side, built on this one
-
-        self.desk = ReportDesk(self)
+        self.store = TipStore(db, self.vault, self.key_problem)
+        self.desk = TipDesk(self.store, answers, settings)
 
     # -- helpers ---------------------------------------------------------------------------------
 
     def require_vault(self) -> Vault:
         """The vault, or ReportKeyError saying why there is none."""
-        if self.vault is None:
-            raise ReportKeyError(self.key_problem)
-        return self.vault
+        return self.store.require_vault()
 
     def user_ref(self, user_id: int) -> str:
         """The reporter's stable keyed hash: the conversation and draft key, never the id."""
@@ -82,8 +81,7 @@ class Reports:
 
     def category_title(self, category: str, lang: str) -> str:
         """A category's title from the knowledge base topics ('other' has a label)."""
-        topic = self.answers.kb.topics.get(category)
-        return topic.title[lang] if topic else self._label("report_other", lang)
+        return self.desk.category_title(category, lang)
 
     def _closed(self, reason: str, lang: str, **extra: Any) -> Reply:
         text = self.r.render("report_closed", lang, reason=reason, **extra)
@@ -93,37 +91,32 @@ class Reports:
 
     def _load(self, ref: str) -> Draft | None | str:
         """The draft, None when there is none, or 'expired' (then it is deleted)."""
-        row = self.db.execute(
-            "SELECT data, updated_at FROM report_drafts WHERE ref = ?", [ref]
-        ).fetchone()
-        if row is None:
+        found = self.store.draft(ref)
+        if found is None:
             return None
-        age = self._now() - datetime.fromisoformat(row[1])
-        if age > timedelta(minutes=self.settings.conversation_timeout_minutes):
+        draft, updated_at = found
+        if self._now() - updated_at > timedelta(minutes=self.settings.conversation_timeout_minutes):
             self._delete(ref)
             return "expired"
-        return Draft(**self.require_vault().open(row[0]))
+        return draft
 
     def _save(self, ref: str, draft: Draft) -> None:
-        sealed = self.require_vault().seal(asdict(draft))
-        with storage.atomic(self.db):
-            self.db["report_drafts"].upsert(
-                {"ref": ref, "data": sealed, "updated_at": storage.now_iso()}, pk="ref"
-            )
+        self.store.save_draft(ref, draft)
 
     def _delete(self, ref: str) -> None:
-        with storage.atomic(self.db):
-            self.db.execute("DELETE FROM report_drafts WHERE ref = ?", [ref])
+        self.store.delete_draft(ref)
+
+    def has_draft(self, user_id: int) -> bool:
+        """True when the user has a tip in progress (possibly expired): the flow owns their
+        messages."""
+        return self.vault is not None and self.store.has_draft(self.user_ref(user_id))
 
     def expire_drafts(self) -> int:
         """Delete drafts idle longer than the conversation timeout; returns how many."""
-        cutoff = self._now() - timedelta(minutes=self.settings.conversation_timeout_minutes)
-        with storage.atomic(self.db):
-            cur = self.db.execute(
-                "DELETE FROM report_drafts WHERE updated_at < ?",
-                [cutoff.isoformat(timespec="seconds")],
-            )
-        return cur.rowcount
+        return self.store.expire_drafts(self._idle_cutoff())
+
+    def _idle_cutoff(self) -> datetime:
+        return self._now() - timedelta(minutes=self.settings.conversation_timeout_minutes)
 
     # -- the reporter's flow ---------------------------------------------------------------------
 
@@ -131,7 +124,7 @@ class Reports:
         """/lapor: check the key, the ban list and the daily limit, open a fresh draft."""
         if self.vault is None:
             return self._closed("no_key", lang)
-        if self.db["report_bans"].count_where("ref = ?", [self.vault.user_ref(user_id)]):
+        if self.store.is_banned(self.vault.user_ref(user_id)):
             return self._closed("banned", lang)
         if self._used_today(user_id) >= self.settings.reports_per_day:
             return self._closed("limit", lang, limit=self.settings.reports_per_day)
@@ -314,15 +307,13 @@ class Reports:
     # -- filing ----------------------------------------------------------------------------------
 
     def _used_today(self, user_id: int) -> int:
-        ref = self.require_vault().day_ref(user_id, self._now().date())
-        row = self.db.execute("SELECT count FROM report_quota WHERE ref = ?", [ref]).fetchone()
-        return row[0] if row else 0
+        return self.store.used(self.require_vault().day_ref(user_id, self._now().date()))
 
     def _new_ticket(self) -> str:
         while True:
             raw = "".join(secrets.choice(TICKET_ALPHABET) for _ in range(8))
             ticket = f"NTR-{raw[:4]}-{raw[4:]}"
-            if not self.db["reports"].count_where("ticket = ?", [ticket]):
+            if not self.store.ticket_taken(ticket):
                 return ticket
 
     def _submit(self, ref: str, user_id: int, draft: Draft, lang: str) -> Reply:
@@ -330,28 +321,19 @@ class Reports:
         vault = self.require_vault()
         if self._used_today(user_id) >= self.settings.reports_per_day:
             return self._closed("limit", lang, limit=self.settings.reports_per_day)
-        now = storage.now_iso()
-        content = {f: getattr(draft, f) for f in ("what", "who", "where", "when", "contact")}
+        content: dict[str, Any] = {
+            f: getattr(draft, f) for f in ("what", "who", "where", "when", "contact")
+        }
         content["evidence"] = draft.evidence
-        day_ref = vault.day_ref(user_id, self._now().date())
-        with storage.atomic(self.db):
+        today = self._now().date()
+        with atomic(self.db):
             ticket = self._new_ticket()
-            self.db["reports"].insert(
-                {
-                    "ticket": ticket,
-                    "category": draft.category or "lainnya",
-                    "status": "diterima",
-                    "created_at": now,
-                    "updated_at": now,
-                    "closed_at": None,
-                    "payload": vault.seal(content),
-                }
-            )
-            self._history(ticket, "diterima", "", now)
-            self.db.execute(
-                "INSERT INTO report_quota (ref, day, count) VALUES (?, ?, 1) "
-                "ON CONFLICT(ref) DO UPDATE SET count = count + 1",
-                [day_ref, self._now().date().isoformat()],
+            now = self.store.file(
+                ticket,
+                draft.category or "lainnya",
+                content,
+                vault.day_ref(user_id, today),
+                today.isoformat(),
             )
             draft.ticket, draft.step = ticket, "done"
             self._save(ref, draft)
@@ -363,12 +345,6 @@ class Reports:
     def _done(self, ticket: str, lang: str, already: bool = False) -> Reply:
         text = self.r.render("report_done", lang, ticket=ticket, already=already)
         return Reply(View(text, lang=lang), END)
-
-    def _history(self, ticket: str, status: str, note: str, at: str) -> None:
-        sealed = self.require_vault().seal(note) if note else ""
-        self.db["report_history"].insert(
-            {"ticket": ticket, "at": at, "status": status, "note": sealed}
-        )
 
     # -- following a ticket ----------------------------------------------------------------------
 
@@ -395,21 +371,7 @@ class Reports:
 
     def get(self, ticket: str) -> Report | None:
         """One tip, decrypted, with its history (None when unknown)."""
-        row = self.db.execute("SELECT * FROM reports WHERE ticket = ?", [ticket]).fetchone()
-        if row is None:
-            return None
-        cols = [d[0] for d in self.db.execute("SELECT * FROM reports LIMIT 0").description]
-        rec = dict(zip(cols, row, strict=True))
-        vault = self.require_vault()
-        content = vault.open(rec.pop("payload"))
-        history = [
-            {"at": at, "status": st, "note": vault.open(note) if note else ""}
-            for at, st, note in self.db.execute(
-                "SELECT at, status, note FROM report_history WHERE ticket = ? ORDER BY id",
-                [ticket],
-            ).fetchall()
-        ]
-        return Report(**rec, **content, history=history)
+        return self.store.get(ticket)
 
 
 _EMPTY: dict[str, Any] = dict(

@@ -1,7 +1,7 @@
 """/lapor (the confidential tip conversation), /status, and the admins' /laporan.
 
-Every callback reads the update, calls one use case of `bot.reports` (or its `desk`) and sends
-the view back. The use case has already written the draft when it returns, so a step is only
+Every callback reads the update, calls one use case of `bot.tips` (the flow, or its `desk`) and
+sends the view back. The use case has already written the draft when it returns, so a step is only
 confirmed once it is saved. The conversation follows the step the draft is in (the draft is the
 truth after a crash), and it is keyed by the reporter's keyed hash, never the Telegram id.
 """
@@ -25,15 +25,15 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.core import Core
-from bot.report_records import END, Evidence, Incoming, Reply
-from bot.views import Button, View
+from bot.tips.records import END, Evidence, Incoming, Reply
+from bot.ui.views import Button, View
 from handlers.common import core_of, edit_view, is_private, send_view, ui_lang
 
 log = logging.getLogger(__name__)
 
 
 class State(StrEnum):
-    """Steps of the tip conversation; the values are the draft steps of `bot.reports`."""
+    """Steps of the tip conversation; the values are the draft steps of `bot.tips.flow`."""
 
     NOTICE = "notice"
     CATEGORY = "category"

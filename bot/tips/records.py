@@ -1,7 +1,7 @@
 """Tip records and rules: steps, statuses, limits, the draft and report records, dates, tickets.
 
-Pure data and checks, shared by the reporter's flow (`bot.reports`), the admins' desk
-(`bot.report_desk`) and the command line (`bot.report_cli`).
+Pure data and checks, shared by the reporter's flow (`bot.tips.flow`), the admins' desk
+(`bot.tips.desk`) and the command line (`bot.tips.cli`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.views import View
+from bot.ui.views import View
 
 CATEGORIES = (
     "kampanye-ikut", "kampanye-atribut", "kampanye-mengerahkan", "kampanye-fasilitas",

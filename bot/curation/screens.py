@@ -1,4 +1,4 @@
-"""What admins see: the knowledge-base screens, imports and exports, built over `bot.admin`.
+"""What admins see: the knowledge-base screens, imports and exports, over `bot.curation.editor`.
 
 Callback data of the admin screens (entry ids never hold ':'):
   kb:v:<entry>                 open an entry          kb:h:<entry>            its history
@@ -16,15 +16,16 @@ from collections.abc import Callable
 
 import sqlite_utils
 
-from bot import admin_import, kbio
-from bot.admin import AdminError, Change, KbEditor
-from bot.admin_wizard import NewEntryWizard
-from bot.answers import Answers
-from bot.knowledge import LANGS, VERDICTS
-from bot.render import Renderer
-from bot.review import ReviewQueue
-from bot.stats import Statistics, statistics_view
-from bot.views import Button, View
+from bot.answering.answers import Answers
+from bot.curation import importer as admin_import
+from bot.curation.editor import AdminError, Change, KbEditor
+from bot.curation.review import ReviewQueue
+from bot.curation.stats import Statistics, statistics_view
+from bot.curation.wizard import NewEntryWizard
+from bot.kb import formats as kbio
+from bot.kb.model import LANGS, VERDICTS
+from bot.ui.render import Renderer
+from bot.ui.views import Button, View
 
 MAX_PROBLEMS = 8  # problems listed in a refusal; the rest are counted
 

@@ -1,6 +1,7 @@
 """Jinja2 rendering of every reply, in Telegram HTML, per language.
 
-Templates live in `bot/templates/<lang>/`; short button labels in `bot/templates/labels.yaml`.
+Templates live in `bot/ui/templates/<lang>/`; short button labels in
+`bot/ui/templates/labels.yaml`.
 Autoescape is on, so user text can never break Telegram's HTML; StrictUndefined turns a missing
 variable into an error in tests rather than a silently empty reply.
 """

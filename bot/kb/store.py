@@ -1,6 +1,6 @@
 """The compiled knowledge base in SQLite: compiling the files, loading the live copy, syncing.
 
-The reviewed files (read by `bot.knowledge`) are the source of truth; the database holds the
+The reviewed files (read by `bot.kb.model`) are the source of truth; the database holds the
 live copy that admins may edit. `sync` rebuilds only when the files' content hash changed and
 never silently drops admin edits.
 """
@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
+from sqlite_utils import Migrations
 
-from bot import storage
-from bot.knowledge import (
+from bot.db import MIGRATION_SET, now_iso
+from bot.kb import audit
+from bot.kb.model import (
     LANGS,
     Citation,
     Entry,
@@ -25,7 +28,81 @@ from bot.knowledge import (
     content_hash,
     load_directory,
 )
-from bot.storage import now_iso
+
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_knowledge(db: sqlite_utils.Database) -> None:
+    """The compiled knowledge base and its content hash."""
+    db["kb_state"].create({"key": str, "value": str}, pk="key")
+    db["topics"].create(
+        {
+            "id": str,
+            "position": int,
+            "title_id": str,
+            "title_en": str,
+            "description_id": str,
+            "description_en": str,
+        },
+        pk="id",
+    )
+    db["sources"].create(
+        {
+            "id": str,
+            "kind": str,
+            "short": str,
+            "number": str,
+            "title": str,
+            "issuer": str,
+            "date": str,
+            "election": str,
+            "origin": str,
+        },
+        pk="id",
+    )
+    db["source_items"].create(
+        {
+            "source_id": str,
+            "key": str,
+            "position": int,
+            "label_id": str,
+            "label_en": str,
+            "quoted": int,
+            "text": str,
+        },
+        pk=("source_id", "key"),
+    )
+    db["entries"].create(
+        {
+            "id": str,
+            "topic": str,
+            "position": int,
+            "verdict": str,
+            "title_id": str,
+            "title_en": str,
+            "answer_id": str,
+            "answer_en": str,
+            "sanction_id": str,
+            "sanction_en": str,
+            "citations": str,  # JSON list of {source, item}
+            "related": str,  # JSON list of entry ids
+            "retired": int,
+            "version": int,
+        },
+        pk="id",
+    )
+    db["phrasings"].create(
+        {"id": int, "entry_id": str, "lang": str, "text": str, "origin": str}, pk="id"
+    )
+    db["phrasings"].create_index(["entry_id"])
+
+
+@migrations()
+def m005_kb_source_validity(db: sqlite_utils.Database) -> None:
+    """Where a source applies (a region's circular) and which later rule replaced it."""
+    for column in ("region", "year", "superseded_by"):
+        db["sources"].add_column(column, str, not_null_default="")
 
 
 class UnsavedEditsError(RuntimeError):
@@ -78,7 +155,7 @@ def compile_into(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
         db["kb_state"].upsert({"key": "content_hash", "value": kb.content_hash}, pk="key")
         db["kb_state"].upsert({"key": "built_at", "value": now_iso()}, pk="key")
         # Admin changes up to here are in (or were overridden by) the files just compiled.
-        mark = str(storage.last_kb_change_id(db))
+        mark = str(audit.last_kb_change_id(db))
         db["kb_state"].upsert({"key": "admin_mark", "value": mark}, pk="key")
 
 
@@ -186,7 +263,7 @@ def unsaved_admin_edits(db: sqlite_utils.Database, files: KnowledgeBase) -> list
     drops an admin's edit silently: export them (`kb export --to knowledge/`) or force.
     """
     row = db.execute("SELECT value FROM kb_state WHERE key = 'admin_mark'").fetchone()
-    touched = storage.kb_entries_changed_since(db, int(row[0]) if row else 0)
+    touched = audit.kb_entries_changed_since(db, int(row[0]) if row else 0)
     if not touched:
         return []
     live = load_from_db(db).entries
@@ -204,3 +281,26 @@ def unsaved_admin_edits(db: sqlite_utils.Database, files: KnowledgeBase) -> list
         if fields:
             out.append(f"{eid}: {', '.join(fields)}")
     return out
+
+
+# -- single entries, for the admins' editor --------------------------------------------------------
+
+
+def entry_row(db: sqlite_utils.Database, entry_id: str) -> dict[str, Any] | None:
+    """The stored row of an entry (retired ones included), or None when the id is unused."""
+    if not entry_id:
+        return None
+    rows = db.execute("SELECT * FROM entries WHERE id = ?", [entry_id])
+    names = [d[0] for d in rows.description]
+    row = rows.fetchone()
+    return None if row is None else dict(zip(names, row, strict=True))
+
+
+def entry_id_taken(db: sqlite_utils.Database, entry_id: str) -> bool:
+    """True when an entry (live or retired) already uses this id."""
+    return db.execute("SELECT 1 FROM entries WHERE id = ?", [entry_id]).fetchone() is not None
+
+
+def retire_entry(db: sqlite_utils.Database, entry_id: str, version: int) -> None:
+    """Take an entry out of the live knowledge base (the row stays, for the audit and revert)."""
+    db.execute("UPDATE entries SET retired = 1, version = ? WHERE id = ?", [version, entry_id])

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.admin import AdminError, KbEditor
-from bot.knowledge import MIN_QUESTIONS, VERDICTS
-from bot.render import Renderer
-from bot.views import Button, View
+from bot.curation.editor import AdminError, KbEditor
+from bot.kb import store as kbstore
+from bot.kb.model import MIN_QUESTIONS, VERDICTS
+from bot.ui.render import Renderer
+from bot.ui.views import Button, View
 
 TEXT_STEPS = ("title_id", "title_en", "q_id", "q_en", "answer_id", "answer_en")
 
@@ -113,7 +114,7 @@ class NewEntryWizard:
         """A free id derived from the Indonesian title."""
         base = slug(draft["title"]["id"])
         candidate, n = base, 2
-        while self.editor.db["entries"].count_where("id = ?", [candidate]):
+        while kbstore.entry_id_taken(self.editor.db, candidate):
             candidate, n = f"{base}-{n}", n + 1
         return candidate
 

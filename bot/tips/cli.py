@@ -7,8 +7,8 @@ import sys
 
 from bot.config import Settings
 from bot.core import Core
-from bot.crypto import ReportKeyError, generate_key
-from bot.report_records import STATUSES, normalize_ticket
+from bot.tips.records import STATUSES, normalize_ticket
+from bot.tips.vault import ReportKeyError, generate_key
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:

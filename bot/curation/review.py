@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 import sqlite_utils
 from rapidfuzz import fuzz, process
 
-from bot import storage
-from bot.admin import KbEditor
-from bot.answers import Answers
-from bot.render import Renderer
-from bot.views import Button, View
+from bot.answering import store as usage
+from bot.answering.answers import Answers
+from bot.curation import store
+from bot.curation.editor import KbEditor
+from bot.ui.render import Renderer
+from bot.ui.views import Button, View
 
 SIMILAR_AT = 85  # token-sort ratio from which two questions are one group
 PAGE = 1  # groups shown per screen (one card, with its actions)
@@ -58,7 +59,7 @@ class ReviewQueue:
 
     def groups(self) -> list[ReviewGroup]:
         """Open groups, most frequent first."""
-        done = storage.review_done_keys(self.db)
+        done = store.review_done_keys(self.db)
         known = {
             " ".join(q.casefold().split())
             for e in self.answers.kb.entries.values()
@@ -68,7 +69,7 @@ class ReviewQueue:
         groups: list[ReviewGroup] = []
         reps: list[str] = []
         by_text: dict[str, ReviewGroup] = {}
-        for question, lang, band, entry_id in storage.review_questions(self.db):
+        for question, lang, band, entry_id in usage.review_questions(self.db):
             norm = " ".join(question.casefold().split())
             if not norm or norm in known or question_key(question) in done:
                 continue
@@ -103,27 +104,14 @@ class ReviewQueue:
 
     def mark_done(self, admin_id: int, group: ReviewGroup, action: str) -> None:
         """Take every question of a group out of the queue for good."""
-        with self.db.atomic():
-            self.db["review_done"].upsert_all(
-                (
-                    {
-                        "key": question_key(q),
-                        "at": storage.now_iso(),
-                        "admin_id": admin_id,
-                        "action": action,
-                        "question": q,
-                    }
-                    for q in group.variants
-                ),
-                pk="key",
-            )
+        store.mark_done(self.db, admin_id, action, ((question_key(q), q) for q in group.variants))
 
     def add_as_phrasing(self, admin_id: int, key: str, entry_id: str) -> ReviewGroup | None:
         """Add the group's question to an entry (one tap); None if the group is gone."""
         group = self.find(key)
         if group is None:
             return None
-        entry = self.editor._live(entry_id)
+        entry = self.editor.live(entry_id)
         self.editor.add_phrasing(admin_id, entry_id, group.lang, group.question, entry.version)
         self.mark_done(admin_id, group, "added")
         return group

@@ -1,6 +1,6 @@
 """The knowledge base: its model, and reading and validating the reviewed files of `knowledge/`.
 
-The files are the source of truth; `bot.kbstore` compiles them into SQLite, where the live
+The files are the source of truth; `bot.kb.store` compiles them into SQLite, where the live
 copy (which admins may edit) is kept.
 """
 

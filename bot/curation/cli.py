@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot import kbstore
-from bot.admin import CLI_ADMIN, AdminError
 from bot.core import Core
+from bot.curation.editor import CLI_ADMIN, AdminError
+from bot.kb import store as kbstore
 
 
 def build(core: Core, args: argparse.Namespace) -> int:

@@ -18,8 +18,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from bot.knowledge import KnowledgeBase
-from bot.normalize import Normalizer
+from bot.answering.normalize import Normalizer
+from bot.kb.model import KnowledgeBase
 
 ANSWER, SUGGEST, DECLINE = "answer", "suggest", "decline"
 

@@ -1,0 +1,1 @@
+"""Answering questions: normalisation, matching, the answer use cases, the question log."""

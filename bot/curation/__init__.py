@@ -1,0 +1,1 @@
+"""Admins keeping the knowledge base current: editor, import, wizard, review, statistics."""

@@ -1,0 +1,1 @@
+"""The knowledge base: its model, reading and validating the files, file formats, its store."""

@@ -1,0 +1,1 @@
+"""What users see: views (text and abstract buttons), button actions, rendering, templates."""

@@ -1,0 +1,188 @@
+"""Answering in Telegram: /start (with deep links), /bantuan, /privasi, /bahasa, /topik, the
+buttons on answers and menus, free-text questions, non-text messages and inline mode.
+
+Every callback reads the update, calls one use case of `bot.answering` and sends its view.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Message, Update
+from telegram.constants import MessageEntityType, ParseMode
+from telegram.ext import ContextTypes
+
+from handlers.common import (
+    TELEGRAM_LIMIT,
+    chosen_lang,
+    core_of,
+    edit_view,
+    is_private,
+    send_view,
+    split_html,
+    ui_lang,
+)
+
+TOPIC_LINK = "topik-"
+ENTRY_LINK = "jawab-"
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Greet, or open what a deep link (`?start=topik-media-sosial`) points at."""
+    answers = core_of(context).answers
+    lang = ui_lang(update, context)
+    payload = context.args[0] if context.args else ""
+    if payload.startswith(TOPIC_LINK):
+        await send_view(update, context, answers.topic_view(payload[len(TOPIC_LINK) :], lang))
+        return
+    if payload.startswith(ENTRY_LINK):
+        await send_view(update, context, answers.entry_view(payload[len(ENTRY_LINK) :], lang))
+        return
+    name = update.effective_user.first_name if update.effective_user else ""
+    await send_view(update, context, answers.welcome_view(lang, name=name or ""))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """How to ask, and the commands."""
+    answers = core_of(context).answers
+    await send_view(
+        update,
+        context,
+        answers.page("help", ui_lang(update, context), bot_username=context.bot.username),
+    )
+
+
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Exactly what the bot stores and never stores."""
+    await send_view(
+        update, context, core_of(context).answers.page("privacy", ui_lang(update, context))
+    )
+
+
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer the two languages (`/bahasa en` switches directly)."""
+    answers = core_of(context).answers
+    if context.args and context.args[0].lower() in ("id", "en"):
+        context.user_data["lang"] = context.args[0].lower()
+        await send_view(update, context, answers.language_view(context.user_data["lang"], True))
+        return
+    await send_view(update, context, answers.language_view(ui_lang(update, context), False))
+
+
+async def on_page_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Buttons `page:help`, `page:privacy` and `lang:<code>`."""
+    query = update.callback_query
+    await query.answer()
+    answers = core_of(context).answers
+    kind, _, arg = query.data.partition(":")
+    if kind == "lang" and arg in ("id", "en"):
+        context.user_data["lang"] = arg
+        await edit_view(update, context, answers.language_view(arg, True))
+        return
+    page = arg if arg in ("help", "privacy") else "help"
+    await edit_view(
+        update,
+        context,
+        answers.page(page, ui_lang(update, context), bot_username=context.bot.username),
+    )
+
+
+# -- topics and answer buttons --------------------------------------------------------------------
+
+
+async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/topik: every topic as a button."""
+    await send_view(update, context, core_of(context).answers.topics_view(ui_lang(update, context)))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`ans:`, `basis:`, `rel:`, `topic:`, `topics` and `fb:` buttons."""
+    query = update.callback_query
+    answers = core_of(context).answers
+    lang = ui_lang(update, context)
+    kind, _, arg = (query.data or "").partition(":")
+    if kind == "fb":
+        view = answers.feedback(arg, lang)
+        # A toast, so the answer stays on screen with its buttons.
+        await query.answer(text=view.text)
+        return
+    await query.answer()
+    if kind == "ans":
+        view = answers.entry_view(arg, lang)
+    elif kind == "basis":
+        view = answers.basis_view(arg, lang)
+    elif kind == "rel":
+        view = answers.related_view(arg, lang)
+    elif kind == "topic":
+        view = answers.topic_view(arg, lang)
+    else:
+        view = answers.topics_view(lang)
+    await edit_view(update, context, view)
+
+
+# -- free text ----------------------------------------------------------------------------------
+
+
+def _addressed_text(message: Message, bot_username: str, bot_id: int) -> str | None:
+    """The question in a group message meant for the bot, or None when it is not for us."""
+    text = message.text or ""
+    mention = f"@{bot_username}".lower()
+    replied_to_bot = bool(
+        message.reply_to_message
+        and message.reply_to_message.from_user
+        and message.reply_to_message.from_user.id == bot_id
+    )
+    mentioned = any(
+        e.type == MessageEntityType.MENTION
+        and text[e.offset : e.offset + e.length].lower() == mention
+        for e in message.entities or ()
+    )
+    if not (mentioned or replied_to_bot):
+        return None
+    return " ".join(w for w in text.split() if w.lower() != mention)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer a question: the matching pipeline, one view back."""
+    message = update.effective_message
+    text = message.text or ""
+    if not is_private(update):
+        text = _addressed_text(message, context.bot.username, context.bot.id)
+        if text is None:
+            return  # an office group's own conversation: stay silent
+    view = core_of(context).answers.ask(text, chosen_lang(context), channel="telegram")
+    await send_view(update, context, view)
+
+
+async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos, files, voice outside a report: ask politely for text (private only)."""
+    if not is_private(update):
+        return
+    answers = core_of(context).answers
+    await send_view(update, context, answers.page("not_text", ui_lang(update, context)))
+
+
+# -- inline mode --------------------------------------------------------------------------------
+
+INLINE_RESULTS = 5
+
+
+async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer the best entries for what is typed so far."""
+    query = update.inline_query
+    answers = core_of(context).answers
+    text = (query.query or "").strip()
+    lang = answers.matcher.normalizer.language(text) if text else "id"
+    results = []
+    for entry_id in answers.search(text, INLINE_RESULTS) if text else []:
+        view = answers.entry_view(entry_id, lang)
+        entry = answers.kb.entries[entry_id]
+        results.append(
+            InlineQueryResultArticle(
+                id=entry_id[:64],
+                title=entry.title[lang],
+                description=entry.answer[lang][:120],
+                input_message_content=InputTextMessageContent(
+                    split_html(view.text, TELEGRAM_LIMIT)[0], parse_mode=ParseMode.HTML
+                ),
+            )
+        )
+    await query.answer(results, cache_time=60, is_personal=False)
