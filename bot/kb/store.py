@@ -102,7 +102,8 @@ def m001_knowledge(db: sqlite_utils.Database) -> None:
 def m005_kb_source_validity(db: sqlite_utils.Database) -> None:
     """Where a source applies (a region's circular) and which later rule replaced it."""
     for column in ("region", "year", "superseded_by"):
-        db["sources"].add_column(column, str, not_null_default="")
+        if column not in db["sources"].columns_dict:  # idempotent: a pre-release name added them
+            db["sources"].add_column(column, str, not_null_default="")
 
 
 class UnsavedEditsError(RuntimeError):

@@ -151,7 +151,8 @@ async def test_revert_restores_the_previous_answer_and_history_lists_both_change
     assert "jawaban baru (ID)" in prompt
     saved = await bot.say("Jawaban uji yang baru. Hanya untuk tes.", user=admin)
     assert "Tersimpan" in saved and "Jawaban uji yang baru" in saved
-    assert "Jawaban uji yang baru" in await bot.say("boleh share postingan paslon di grup WA?")
+    asked = await bot.say("boleh forward konten kampanye paslon ke grup WA?")
+    assert "Jawaban uji yang baru" in asked
     await bot.press(f"kb:h:{ENTRY}", user=admin)
     [edit] = bot.core.admin.editor.history(ENTRY)
     restored = await bot.press(f"kb:un:{edit.id}", user=admin)
