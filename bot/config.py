@@ -34,6 +34,15 @@ def _int(name: str, raw: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _directory(name: str, raw: str) -> Path | None:
+    if not raw:
+        return None
+    path = Path(raw)
+    if not path.is_dir():
+        raise ConfigError(f"{name} must be an existing directory, got {raw!r}")
+    return path
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable. Names mirror the environment variables in `.env.example`."""
@@ -45,6 +54,11 @@ class Settings:
     database_path: Path = Path("data/bot.db")
     report_encryption_key: str = ""
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
+    # A deployment's own knowledge (its circulars, entries), added to the shipped files.
+    local_knowledge_dir: Path | None = None
+    # Who runs this bot and how to reach them: named in the decline, help and report texts.
+    org_name: str = ""
+    org_contact: str = ""
     webhook_secret_token: str = ""
     report_retention_days: int = 365
     reports_per_day: int = 5
@@ -62,6 +76,11 @@ class Settings:
     def file_url(self) -> str:
         """Base URL for file downloads (`.../file/bot`)."""
         return self.telegram_api_base_url.rstrip("/") + "/file/bot"
+
+    @property
+    def org(self) -> dict[str, str]:
+        """The organisation's name and contact, as the templates use them ('' when unset)."""
+        return {"name": self.org_name, "contact": self.org_contact}
 
     def is_admin(self, user_id: int | None) -> bool:
         """True when the Telegram user id is a configured admin."""
@@ -91,6 +110,9 @@ class Settings:
             database_path=Path(get("DATABASE_PATH") or "data/bot.db"),
             report_encryption_key=get("REPORT_ENCRYPTION_KEY"),
             knowledge_dir=Path(get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
+            local_knowledge_dir=_directory("LOCAL_KNOWLEDGE_DIR", get("LOCAL_KNOWLEDGE_DIR")),
+            org_name=get("ORG_NAME"),
+            org_contact=get("ORG_CONTACT"),
             webhook_secret_token=get("WEBHOOK_SECRET_TOKEN"),
             report_retention_days=_int("REPORT_RETENTION_DAYS", get("REPORT_RETENTION_DAYS"), 365),
             reports_per_day=_int("REPORTS_PER_DAY", get("REPORTS_PER_DAY"), 5),

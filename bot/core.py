@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.curation.screens import AdminDesk
 from bot.kb import store as kbstore
 from bot.tips.flow import Reports
+from bot.ui.render import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +43,14 @@ class Core:
         """Open the database, rebuild the knowledge base if its files changed, index it."""
         db = schema.open_database(settings.database_path)
         try:
-            rebuilt, kb = kbstore.sync(db, settings.knowledge_dir)
+            rebuilt, kb = kbstore.sync(
+                db, settings.knowledge_dir, local=settings.local_knowledge_dir
+            )
         except kbstore.UnsavedEditsError as exc:
             # Keep serving the admins' live version; `bot.py kb build` says what differs.
             log.warning("knowledge files changed but not rebuilt: %s", exc)
             rebuilt, kb = False, kbstore.load_from_db(db)
         if rebuilt:
             log.info("knowledge base rebuilt from %s", settings.knowledge_dir)
-        return cls(settings, db, Answers.build(kb, db))
+        renderer = Renderer(org=settings.org)
+        return cls(settings, db, Answers.build(kb, db, renderer))

@@ -19,6 +19,7 @@ LANGS = ("id", "en")
 VERDICTS = ("boleh", "dilarang", "abu-abu", "belum-diatur", "wajib", "info")
 MIN_QUESTIONS = {"id": 8, "en": 3}
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+LOCAL_LABEL = "local"  # how problems name the deployment's local knowledge directory
 
 
 class KnowledgeError(ValueError):
@@ -100,6 +101,8 @@ class KnowledgeBase:
     entries: dict[str, Entry]
     lexicon: dict[str, Any]  # slang map, stopwords, language markers (knowledge/slang.yaml)
     content_hash: str = ""
+    # Ids from the deployment's local directory: entry ids, and sources as "source:<id>".
+    local: frozenset[str] = frozenset()
 
     def entries_of(self, topic: str) -> list[Entry]:
         """Entries of one topic, in file order."""
@@ -164,13 +167,16 @@ def knowledge_files(directory: Path) -> list[Path]:
     return files
 
 
-def content_hash(directory: Path) -> str:
-    """SHA-256 over the names and bytes of every knowledge file."""
+def content_hash(directory: Path, local: Path | None = None) -> str:
+    """SHA-256 over the names and bytes of every knowledge file (shipped, then local)."""
     digest = hashlib.sha256()
-    for path in knowledge_files(directory):
-        if path.is_file():
-            digest.update(path.relative_to(directory).as_posix().encode())
-            digest.update(path.read_bytes())
+    for base, prefix in ((Path(directory), ""), (local, f"{LOCAL_LABEL}/")):
+        if base is None:
+            continue
+        for path in knowledge_files(Path(base)):
+            if path.is_file():
+                digest.update((prefix + path.relative_to(base).as_posix()).encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -294,37 +300,43 @@ def check_references(kb: KnowledgeBase, problems: list[str], where: dict[str, st
                 seen[key] = entry.id
 
 
-def load_directory(directory: Path) -> KnowledgeBase:
-    """Read and validate every knowledge file; raise KnowledgeError listing all problems."""
-    directory = Path(directory)
-    problems: list[str] = []
+def _read_topics(path: Path, label: str, problems: list[str]) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
-    for raw in _read_yaml(directory / "topics.yaml", problems) or []:
+    for raw in _read_yaml(path, problems) or []:
+        raw = raw if isinstance(raw, dict) else {}
         tid = str(raw.get("id", ""))
-        where = f"topics.yaml topic '{tid}'"
+        where = f"{label}topics.yaml topic '{tid}'"
+        if not ID_PATTERN.match(tid):
+            problems.append(f"{where}: missing or malformed field 'id'")
         description = _bilingual(raw.get("description"), where, "description", problems)
         _check_sentence(description, where, problems)
         topics[tid] = Topic(
             tid, _bilingual(raw.get("title"), where, "title", problems), description
         )
-    lexicon = _read_lexicon(directory / "slang.yaml", problems)
+    return topics
 
-    sources: dict[str, Source] = {}
+
+def _read_parts(
+    directory: Path, label: str, kb: KnowledgeBase, where: dict[str, str], problems: list[str]
+) -> None:
+    """Add the sources and entries of one directory to `kb`; a clash of ids is a problem."""
     for path in sorted((directory / "sources").glob("*.yaml")):
         source = _load_source(path, _read_yaml(path, problems), problems)
         if source is None:
             continue
-        if source.id in sources:
-            problems.append(f"sources/{path.name}: duplicate source id '{source.id}'")
-        sources[source.id] = source
-
-    entries: dict[str, Entry] = {}
-    where: dict[str, str] = {}
+        if source.id in kb.sources:
+            problems.append(
+                f"{label}sources/{path.name}: duplicate source id '{source.id}' (already used "
+                f"in {where.get('source:' + source.id, 'another file')}); choose another id"
+            )
+            continue
+        kb.sources[source.id] = source
+        where["source:" + source.id] = f"{label}sources/{path.name}"
     for path in sorted((directory / "entries").glob("*.yaml")):
         data = _read_yaml(path, problems)
         if data is None:
             continue
-        name = f"entries/{path.name}"
+        name = f"{label}entries/{path.name}"
         if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
             problems.append(f"{name}: expected 'topic' and a list of 'entries'")
             continue
@@ -333,17 +345,51 @@ def load_directory(directory: Path) -> KnowledgeBase:
             entry = parse_entry(raw, topic, name, problems)
             if entry is None:
                 continue
-            if entry.id in entries:
+            if entry.id in kb.entries:
                 problems.append(
-                    f"{name} entry '{entry.id}': duplicate id (also in {where[entry.id]})"
+                    f"{name} entry '{entry.id}': duplicate id (already used in "
+                    f"{where[entry.id]}); choose another id"
                 )
                 continue
-            entries[entry.id] = entry
+            kb.entries[entry.id] = entry
             where[entry.id] = name
 
-    kb = KnowledgeBase(topics, sources, entries, lexicon, content_hash(directory))
-    check_references(kb, problems, where)
-    for topic in topics:
+
+def load_directory(directory: Path, local: Path | None = None) -> KnowledgeBase:
+    """Read and validate every knowledge file; raise KnowledgeError listing all problems.
+
+    `local` is a deployment's own directory (a regency's circulars and entries), laid out like
+    `knowledge/` (`topics.yaml` optional, `sources/`, `entries/`; no `slang.yaml`): its topics,
+    sources and entries are added to the shipped ones under the same rules, and an id that is
+    already shipped is refused rather than silently overriding reviewed content.
+    """
+    directory = Path(directory)
+    problems: list[str] = []
+    topics = _read_topics(directory / "topics.yaml", "", problems)
+    lexicon = _read_lexicon(directory / "slang.yaml", problems)
+    kb = KnowledgeBase(topics, {}, {}, lexicon, content_hash(directory, local))
+    where: dict[str, str] = {}
+    _read_parts(directory, "", kb, where, problems)
+    if local is not None:
+        local = Path(local)
+        label = f"{LOCAL_LABEL}/"
+        if not local.is_dir():
+            problems.append(f"{LOCAL_LABEL}: the knowledge directory {local} does not exist")
+        elif (local / "topics.yaml").is_file():
+            for tid, topic in _read_topics(local / "topics.yaml", label, problems).items():
+                if tid in kb.topics:
+                    problems.append(
+                        f"{label}topics.yaml topic '{tid}': duplicate topic id (already used "
+                        "in topics.yaml); choose another id"
+                    )
+                    continue
+                kb.topics[tid] = topic
+        if local.is_dir():
+            shipped = set(kb.entries) | {f"source:{s}" for s in kb.sources}
+            _read_parts(local, label, kb, where, problems)
+            kb.local = frozenset(set(kb.entries) | {f"source:{s}" for s in kb.sources}) - shipped
+    check_references(kb, problems, {k: v for k, v in where.items() if ":" not in k})
+    for topic in kb.topics:
         if not kb.entries_of(topic):
             problems.append(f"topics.yaml topic '{topic}': has no entries")
     if problems:

@@ -154,6 +154,8 @@ def compile_into(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
             save_entry(db, e, position=i)
         db["kb_state"].upsert({"key": "lexicon", "value": json.dumps(kb.lexicon)}, pk="key")
         db["kb_state"].upsert({"key": "content_hash", "value": kb.content_hash}, pk="key")
+        local = json.dumps(sorted(kb.local))
+        db["kb_state"].upsert({"key": "local_ids", "value": local}, pk="key")
         db["kb_state"].upsert({"key": "built_at", "value": now_iso()}, pk="key")
         # Admin changes up to here are in (or were overridden by) the files just compiled.
         mark = str(audit.last_kb_change_id(db))
@@ -240,17 +242,22 @@ def load_from_db(db: sqlite_utils.Database) -> KnowledgeBase:
         )
     lex_row = db.execute("SELECT value FROM kb_state WHERE key = 'lexicon'").fetchone()
     lexicon = json.loads(lex_row[0]) if lex_row else {}
-    return KnowledgeBase(topics, sources, entries, lexicon, stored_hash(db) or "")
+    local_row = db.execute("SELECT value FROM kb_state WHERE key = 'local_ids'").fetchone()
+    local = frozenset(json.loads(local_row[0])) if local_row else frozenset()
+    return KnowledgeBase(topics, sources, entries, lexicon, stored_hash(db) or "", local)
 
 
 def sync(
-    db: sqlite_utils.Database, directory: Path, force: bool = False
+    db: sqlite_utils.Database, directory: Path, force: bool = False, local: Path | None = None
 ) -> tuple[bool, KnowledgeBase]:
-    """Rebuild the database from the files if they changed; return (rebuilt, live knowledge)."""
-    current = content_hash(Path(directory))
+    """Rebuild the database from the files if they changed; return (rebuilt, live knowledge).
+
+    `local` is the deployment's own knowledge directory, added to the shipped one.
+    """
+    current = content_hash(Path(directory), local)
     if not force and stored_hash(db) == current:
         return False, load_from_db(db)
-    kb = load_directory(Path(directory))
+    kb = load_directory(Path(directory), local)
     if not force and (differences := unsaved_admin_edits(db, kb)):
         raise UnsavedEditsError(differences)
     compile_into(db, kb)

@@ -25,7 +25,7 @@ _TAG = re.compile(r"<[^>]+>")
 class Renderer:
     """Renders `<lang>/<name>.j2` templates and looks up button labels."""
 
-    def __init__(self, template_dir: Path = TEMPLATE_DIR):
+    def __init__(self, template_dir: Path = TEMPLATE_DIR, org: dict[str, str] | None = None):
         self.template_dir = template_dir
         self.env = Environment(
             loader=FileSystemLoader(str(template_dir)),
@@ -37,6 +37,8 @@ class Renderer:
             # Templates ship with the code: no mtime check on every reply.
             auto_reload=False,
         )
+        # The deploying organisation (ORG_NAME, ORG_CONTACT), for every template that names it.
+        self.env.globals["org"] = {"name": "", "contact": ""} | (org or {})
 
     @cached_property
     def labels(self) -> dict[str, dict[str, str]]:
