@@ -46,7 +46,8 @@ class ConsoleChat:
         if kind == "ans":
             return a.entry_view(arg, lang)
         if kind == "basis":
-            return a.basis_view(arg, lang)
+            entry_id, _, page = arg.partition(":")
+            return a.basis_view(entry_id, lang, int(page) if page.isdigit() else 0)
         if kind == "rel":
             return a.related_view(arg, lang)
         if kind == "topic":

@@ -108,7 +108,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if kind == "ans":
         view = answers.entry_view(arg, lang)
     elif kind == "basis":
-        view = answers.basis_view(arg, lang)
+        entry_id, _, page = arg.partition(":")
+        view = answers.basis_view(entry_id, lang, int(page) if page.isdigit() else 0)
     elif kind == "rel":
         view = answers.related_view(arg, lang)
     elif kind == "topic":

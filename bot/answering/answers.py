@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot.answering import store
+from bot.answering import basis, store
 from bot.answering.matcher import ANSWER, DECLINE, SUGGEST, Matcher
 from bot.kb.model import Entry, KnowledgeBase, Source
 from bot.ui.render import Renderer
@@ -175,36 +175,46 @@ class Answers:
             lang=lang,
         )
 
-    def basis_view(self, entry_id: str, lang: str) -> View:
-        """The exact wording of every cited article and circular item of an entry."""
+    def basis_view(self, entry_id: str, lang: str, page: int = 0) -> View:
+        """The exact wording of the cited articles and circular items, one message at a time.
+
+        Page 0: the items in citation order, as many in full as fit one message, the rest
+        named, and "📄 Teks lengkap" when something was left out. Pages 1..n: the full text.
+        """
         entry = self.kb.entries.get(entry_id)
         if entry is None:
             return self.unknown_entry_view(lang)
-        sources: dict[str, dict] = {}
-        for cite in entry.citations:
-            src = self.kb.sources[cite.source]
-            group = sources.setdefault(
-                src.id,
-                {
-                    "short": src.short,
-                    "title": src.title,
-                    "issuer": src.issuer,
-                    "date": src.date,
-                    "origin": src.origin,
-                    "election": src.election,
-                    "parts": [],
-                }
-                | self._validity(src),
+        r = self.renderer
+        parts = basis.cited_parts(self.kb, entry, lang)
+
+        def render(shown: list, rest: list = (), number: int = 0, total: int = 0) -> str:
+            return r.render(
+                "basis",
+                lang,
+                title=entry.title[lang],
+                sources=basis.grouped(shown, self._validity),
+                more=basis.grouped(list(rest), self._validity),
+                page=number,
+                pages=total,
             )
-            item = src.items[cite.item]
-            group["parts"].append(
-                {"label": item.label[lang], "quoted": item.quoted, "text": item.text}
-            )
-        text = self.renderer.render(
-            "basis", lang, title=entry.title[lang], sources=list(sources.values())
-        )
-        back = [[Button(self.renderer.label("back_to_answer", lang), f"ans:{entry.id}")]]
-        return View(text, back, entry_id=entry.id, topic=entry.topic, lang=lang)
+
+        back = Button(r.label("back_to_answer", lang), f"ans:{entry.id}")
+        pages = basis.full_text_pages(parts, lambda shown: render(shown, (), 99, 99))
+        if page <= 0 or page > len(pages):
+            count = basis.fitting_prefix(parts, render)
+            text = render(parts[:count], parts[count:])
+            rows = [[back]]
+            if count < len(parts):
+                rows.insert(0, [Button(r.label("full_text", lang), f"basis:{entry.id}:1")])
+            return View(text, rows, entry_id=entry.id, topic=entry.topic, lang=lang)
+        text = render(pages[page - 1], (), page, len(pages))
+        turn = []
+        if page > 1:
+            turn.append(Button(r.label("page_prev", lang), f"basis:{entry.id}:{page - 1}"))
+        if page < len(pages):
+            turn.append(Button(r.label("page_next", lang), f"basis:{entry.id}:{page + 1}"))
+        rows = [turn, [back]] if turn else [[back]]
+        return View(text, rows, entry_id=entry.id, topic=entry.topic, lang=lang)
 
     def related_view(self, entry_id: str, lang: str) -> View:
         """The entries related to one entry, as choices."""

@@ -18,6 +18,8 @@ LANGS = ("id", "en")
 # "abu-abu": sources disagree; "belum-diatur": no source addresses it (the user sees which).
 VERDICTS = ("boleh", "dilarang", "abu-abu", "belum-diatur", "wajib", "info")
 MIN_QUESTIONS = {"id": 8, "en": 3}
+# A cited item longer than this could not be shown whole on one page of the legal basis.
+MAX_ITEM_CHARS = 3000
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
 LOCAL_LABEL = "local"  # how problems name the deployment's local knowledge directory
 
@@ -200,6 +202,11 @@ def _load_source(path: Path, data: Any, problems: list[str]) -> Source | None:
         text = str(raw.get("text") or "").strip()
         if not text:
             problems.append(f"{where} item '{key}': missing field 'text'")
+        elif len(text) > MAX_ITEM_CHARS:
+            problems.append(
+                f"{where} item '{key}': text of {len(text)} characters is longer than "
+                f"{MAX_ITEM_CHARS}; split it into several items"
+            )
         label = _bilingual(raw.get("label"), f"{where} item '{key}'", "label", problems)
         items[key] = SourceItem(key, label, bool(raw.get("quoted")), " ".join(text.split()))
     return Source(
