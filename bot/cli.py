@@ -118,7 +118,7 @@ def _kb(settings: Settings, args: argparse.Namespace) -> int:
 def _chat(core: Core) -> int:
     from bot.console import ConsoleChat
 
-    ConsoleChat(core.answers, sys.stdout).run(sys.stdin, prompt=sys.stdin.isatty())
+    ConsoleChat(core, sys.stdout).run(sys.stdin, prompt=sys.stdin.isatty())
     return 0
 
 

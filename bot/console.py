@@ -1,11 +1,15 @@
-"""The console chat: the same views as Telegram, with buttons shown as numbered options."""
+"""The console chat: the same views as Telegram, with buttons shown as numbered options.
+
+A chosen option runs through `bot.press`, exactly like a Telegram button.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, TextIO
 
-from bot.answering.answers import Answers
+from bot.core import Core
+from bot.press import Presser, press
 from bot.ui.render import html_to_text
 from bot.ui.views import View
 
@@ -16,18 +20,24 @@ COMMANDS = {
     "/help": "help",
     "/privasi": "privacy",
     "/privacy": "privacy",
-    "/start": "welcome",
 }
 
 
 class ConsoleChat:
     """One console conversation: remembers the language and the last view's choices."""
 
-    def __init__(self, answers: Answers, out: TextIO, lang: str | None = None):
-        self.answers = answers
+    def __init__(self, core: Core, out: TextIO, lang: str | None = None):
+        self.core = core
+        self.answers = core.answers
         self.out = out
-        self.lang = lang
+        # The console's counterpart of Telegram's user_data: the chosen language, for now.
+        self.session: dict[str, Any] = {} if lang is None else {"lang": lang}
         self.last: View | None = None
+
+    @property
+    def lang(self) -> str | None:
+        """The language the user chose (None: follow each question's language)."""
+        return self.session.get("lang")
 
     def show(self, view: View) -> None:
         """Print a view: plain text, then its buttons as numbered options."""
@@ -39,24 +49,10 @@ class ConsoleChat:
         self.out.flush()
 
     def act(self, action: str) -> View:
-        """Run a button's action, as the Telegram callback handler would."""
-        lang = self.lang or "id"
-        kind, _, arg = action.partition(":")
-        a = self.answers
-        if kind == "ans":
-            return a.entry_view(arg, lang)
-        if kind == "basis":
-            entry_id, _, page = arg.partition(":")
-            return a.basis_view(entry_id, lang, int(page) if page.isdigit() else 0)
-        if kind == "rel":
-            return a.related_view(arg, lang)
-        if kind == "topic":
-            return a.topic_view(arg, lang)
-        if kind == "fb":
-            return a.feedback(arg, lang)
-        if kind == "lapor":
-            return a.page("console_report", lang)
-        return a.topics_view(lang)
+        """Run a button's action through the same use case as Telegram's button handler."""
+        who = Presser(user_id=0, lang=self.lang or "id", console=True, bot_username="console")
+        pressed = press(self.core, who, action, self.session)
+        return pressed.view or self.answers.topics_view(self.lang or "id")
 
     def handle(self, line: str) -> View:
         """One line typed by the user: a choice number, a command or a question."""
@@ -67,8 +63,10 @@ class ConsoleChat:
             return self.act(button.action)
         command = line.split()[0].lower() if line.startswith("/") else ""
         if command in ("/bahasa", "/language"):
-            self.lang = "en" if lang == "id" else "id"
-            return self.answers.page("language", self.lang, changed=True)
+            self.session["lang"] = new = "en" if lang == "id" else "id"
+            return self.answers.page("language", new, changed=True)
+        if command == "/start":
+            return self.answers.welcome_view(lang)
         if command in COMMANDS:
             page = COMMANDS[command]
             if page == "topics":
@@ -78,7 +76,7 @@ class ConsoleChat:
 
     def run(self, lines: Iterable[str], prompt: bool) -> None:
         """The loop: greet, then answer each line until /keluar or end of input."""
-        self.show(self.answers.page("welcome", self.lang or "id", name=""))
+        self.show(self.answers.welcome_view(self.lang or "id"))
         self.out.write(
             html_to_text(self.answers.renderer.render("console_hint", self.lang or "id")) + "\n\n"
         )

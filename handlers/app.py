@@ -1,9 +1,11 @@
 """`build_application(settings)`: the one factory of the Telegram bot. Tests call it too.
 
 Every handler is registered here, in one visible order (first match wins within a group):
-  group 0: the report and admin conversations, commands, buttons, free text, non-text messages
+  group 0: the tip flow (while a draft is open) and the admins' conversations, commands, every
+           other button (handlers/buttons.py: one grammar, one `press`), free text, non-text
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
+Jobs: the tips' retention, daily at 03:00 UTC.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import html
 import logging
 import secrets
+from datetime import time
 from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
@@ -34,7 +37,7 @@ from telegram.request import HTTPXRequest
 
 from bot.config import Settings
 from bot.core import Core
-from handlers import answering, curation, tips
+from handlers import answering, buttons, curation, tips
 from handlers.concurrency import PerChatUpdateProcessor
 from handlers.persistence import SQLitePersistence
 
@@ -42,6 +45,7 @@ log = logging.getLogger(__name__)
 
 # Command menus shown by Telegram, per language (command, description template label).
 COMMANDS = ("start", "topik", "lapor", "status", "bahasa", "bantuan", "privasi")
+RETENTION_AT = time(3, 0)  # UTC: the daily purge of closed tips past their retention
 
 
 async def _post_init(application: Application) -> None:
@@ -57,6 +61,13 @@ async def _post_init(application: Application) -> None:
 async def _flush(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Write conversation states and user data now, not at the next 60-second tick."""
     await context.application.update_persistence()
+
+
+async def _purge_tips(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Retention: closed tips past REPORT_RETENTION_DAYS, old day counters, idle drafts."""
+    core: Core = context.application.bot_data["core"]
+    deleted = core.reports.desk.purge()
+    log.info("retention: %d closed tips deleted", deleted)
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -105,15 +116,15 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     )
     if settings.rate_limit_per_second > 0:
         # Telegram's flood limits: the library's limiter, with bounded retries on RetryAfter.
-        builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
-        )
+        limiter = AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
+        # The builder's type assumes no per-call rate-limit arguments; this limiter takes none.
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data["core"] = core
 
     private = filters.ChatType.PRIVATE
     # Conversations first: while one is active it sees the user's messages before free text.
-    # Tips: the /lapor conversation, /status, /batal and the admins' /laporan.
+    # Tips: /lapor and the messages of an open draft, /status, /batal, the admins' /laporan.
     application.add_handlers(tips.handlers(core), group=0)
     # Knowledge-base admin: /kb and its conversation, uploads, /kb_export, /tinjau, /statistik.
     application.add_handlers(curation.handlers(core), group=0)
@@ -124,10 +135,8 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
             CommandHandler(["privasi", "privacy"], answering.privacy),
             CommandHandler(["bahasa", "language"], answering.language),
             CommandHandler(["topik", "topics"], answering.topics_command),
-            CallbackQueryHandler(answering.on_page_button, pattern=r"^(page|lang):"),
-            CallbackQueryHandler(
-                answering.on_button, pattern=r"^(ans|basis|rel|topic|topics|fb)(:|$)"
-            ),
+            # Every other button (answers, menus, tips), decoded by bot/ui/actions.py.
+            CallbackQueryHandler(buttons.on_button),
             MessageHandler(filters.TEXT & ~filters.COMMAND, answering.on_text),
             MessageHandler(
                 private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,
@@ -139,6 +148,12 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     application.add_handler(InlineQueryHandler(answering.on_inline_query), group=1)
     application.add_handler(TypeHandler(Update, _flush), group=9)
     application.add_error_handler(_on_error)
+    if core.reports.vault is None:
+        log.info("tips are disabled: %s", core.reports.key_problem)
+    elif application.job_queue is not None:
+        # A fixed hour, so restarts neither skip nor repeat it, and never while starting up
+        # (a VACUUM then would hold up the first updates).
+        application.job_queue.run_daily(_purge_tips, time=RETENTION_AT, name="tips-retention")
     return application
 
 

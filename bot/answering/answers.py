@@ -9,6 +9,7 @@ import sqlite_utils
 from bot.answering import basis, store
 from bot.answering.matcher import ANSWER, DECLINE, SUGGEST, Matcher
 from bot.kb.model import Entry, KnowledgeBase, Source
+from bot.ui import actions
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
 
@@ -101,8 +102,8 @@ class Answers:
     def _suggest_view(self, candidates, lang: str) -> View:
         entries = [self.kb.entries[c.entry_id] for c in candidates]
         text = self.renderer.render("suggest", lang, choices=[e.title[lang] for e in entries])
-        buttons = [[Button(e.title[lang], f"ans:{e.id}")] for e in entries]
-        buttons.append([Button(self.renderer.label("topics", lang), "topics")])
+        buttons = [[Button(e.title[lang], actions.ANSWER(e.id))] for e in entries]
+        buttons.append([Button(self.renderer.label("topics", lang), actions.TOPICS())])
         return View(text, buttons, band=SUGGEST, lang=lang)
 
     def _decline_view(self, lang: str, question: str = "") -> View:
@@ -113,7 +114,10 @@ class Answers:
         ]
         text = self.renderer.render("decline", lang, topics=topics, question=question)
         return View(
-            text, [[Button(self.renderer.label("topics", lang), "topics")]], band=DECLINE, lang=lang
+            text,
+            [[Button(self.renderer.label("topics", lang), actions.TOPICS())]],
+            band=DECLINE,
+            lang=lang,
         )
 
     # -- entries --------------------------------------------------------------------------------
@@ -143,7 +147,7 @@ class Answers:
         if entry is None:
             return self.unknown_entry_view(lang)
         r = self.renderer
-        asked = f":{question_id}" if question_id is not None else ""
+        asked = () if question_id is None else (question_id,)
         text = r.render(
             "answer",
             lang,
@@ -154,24 +158,24 @@ class Answers:
             sanction=(entry.sanction or {}).get(lang, ""),
         )
         rows = [
-            [Button(r.label("basis", lang), f"basis:{entry.id}")],
+            [Button(r.label("basis", lang), actions.BASIS(entry.id))],
             [
-                Button(r.label("thumbs_up", lang), f"fb:{entry.id}:up{asked}"),
-                Button(r.label("thumbs_down", lang), f"fb:{entry.id}:down{asked}"),
-                Button(r.label("topics", lang), f"topic:{entry.topic}"),
+                Button(r.label("thumbs_up", lang), actions.FEEDBACK(entry.id, "up", *asked)),
+                Button(r.label("thumbs_down", lang), actions.FEEDBACK(entry.id, "down", *asked)),
+                Button(r.label("topics", lang), actions.TOPIC(entry.topic)),
             ],
         ]
         if entry.related:
-            rows[0].append(Button(r.label("related", lang), f"rel:{entry.id}"))
+            rows[0].append(Button(r.label("related", lang), actions.RELATED(entry.id)))
         if entry.verdict == "dilarang":
-            rows.append([Button(r.label("report", lang), f"lapor:{entry.topic}")])
+            rows.append([Button(r.label("report", lang), actions.REPORT(entry.topic))])
         return View(text, rows, band=ANSWER, entry_id=entry.id, topic=entry.topic, lang=lang)
 
     def unknown_entry_view(self, lang: str) -> View:
         """Reply for a button that points at an entry that no longer exists."""
         return View(
             self.renderer.render("unknown_entry", lang),
-            [[Button(self.renderer.label("topics", lang), "topics")]],
+            [[Button(self.renderer.label("topics", lang), actions.TOPICS())]],
             lang=lang,
         )
 
@@ -198,21 +202,21 @@ class Answers:
                 pages=total,
             )
 
-        back = Button(r.label("back_to_answer", lang), f"ans:{entry.id}")
+        back = Button(r.label("back_to_answer", lang), actions.ANSWER(entry.id))
         pages = basis.full_text_pages(parts, lambda shown: render(shown, (), 99, 99))
         if page <= 0 or page > len(pages):
             count = basis.fitting_prefix(parts, render)
             text = render(parts[:count], parts[count:])
             rows = [[back]]
             if count < len(parts):
-                rows.insert(0, [Button(r.label("full_text", lang), f"basis:{entry.id}:1")])
+                rows.insert(0, [Button(r.label("full_text", lang), actions.BASIS(entry.id, 1))])
             return View(text, rows, entry_id=entry.id, topic=entry.topic, lang=lang)
         text = render(pages[page - 1], (), page, len(pages))
         turn = []
         if page > 1:
-            turn.append(Button(r.label("page_prev", lang), f"basis:{entry.id}:{page - 1}"))
+            turn.append(Button(r.label("page_prev", lang), actions.BASIS(entry.id, page - 1)))
         if page < len(pages):
-            turn.append(Button(r.label("page_next", lang), f"basis:{entry.id}:{page + 1}"))
+            turn.append(Button(r.label("page_next", lang), actions.BASIS(entry.id, page + 1)))
         rows = [turn, [back]] if turn else [[back]]
         return View(text, rows, entry_id=entry.id, topic=entry.topic, lang=lang)
 
@@ -225,8 +229,8 @@ class Answers:
         text = self.renderer.render(
             "related", lang, title=entry.title[lang], choices=[e.title[lang] for e in related]
         )
-        rows = [[Button(e.title[lang], f"ans:{e.id}")] for e in related]
-        rows.append([Button(self.renderer.label("back_to_answer", lang), f"ans:{entry.id}")])
+        rows = [[Button(e.title[lang], actions.ANSWER(e.id))] for e in related]
+        rows.append([Button(self.renderer.label("back_to_answer", lang), actions.ANSWER(entry.id))])
         return View(text, rows, entry_id=entry.id, topic=entry.topic, lang=lang)
 
     # -- browsing -------------------------------------------------------------------------------
@@ -235,7 +239,7 @@ class Answers:
         """Every topic as a button."""
         topics = list(self.kb.topics.values())
         text = self.renderer.render("topics", lang, topics=[t.title[lang] for t in topics])
-        rows = [[Button(t.title[lang], f"topic:{t.id}")] for t in topics]
+        rows = [[Button(t.title[lang], actions.TOPIC(t.id))] for t in topics]
         return View(text, rows, lang=lang)
 
     def topic_view(self, topic_id: str, lang: str) -> View:
@@ -251,16 +255,12 @@ class Answers:
             description=topic.description[lang],
             choices=[e.title[lang] for e in entries],
         )
-        rows = [[Button(e.title[lang], f"ans:{e.id}")] for e in entries]
-        rows.append([Button(self.renderer.label("back", lang), "topics")])
+        rows = [[Button(e.title[lang], actions.ANSWER(e.id))] for e in entries]
+        rows.append([Button(self.renderer.label("back", lang), actions.TOPICS())])
         return View(text, rows, topic=topic_id, lang=lang)
 
-    def feedback(self, data: str, lang: str) -> View:
-        """Record 👍/👎 from a button's data `<entry>:<up|down>[:<question id>]`; thank the user."""
-        entry_id, _, rest = data.partition(":")
-        vote, _, asked = rest.partition(":")
-        up = vote == "up"
-        question_id = int(asked) if asked.isdigit() else None
+    def feedback(self, entry_id: str, up: bool, question_id: int | None, lang: str) -> View:
+        """Record 👍 (`up`) or 👎 for an entry, tied to the logged question; thank the user."""
         if self.db is not None and entry_id in self.kb.entries:
             store.record_feedback(self.db, entry_id, 1 if up else -1, question_id)
         return View(self.renderer.render("feedback_thanks", lang), lang=lang)
@@ -269,10 +269,13 @@ class Answers:
         """The /start greeting with its four doors: ask, topics, report, privacy."""
         r = self.renderer
         rows = [
-            [Button(r.label("ask", lang), "page:help"), Button(r.label("topics", lang), "topics")],
             [
-                Button(r.label("report", lang), "lapor:"),
-                Button(r.label("privacy", lang), "page:privacy"),
+                Button(r.label("ask", lang), actions.PAGE("help")),
+                Button(r.label("topics", lang), actions.TOPICS()),
+            ],
+            [
+                Button(r.label("report", lang), actions.REPORT("")),
+                Button(r.label("privacy", lang), actions.PAGE("privacy")),
             ],
         ]
         return View(r.render("welcome", lang, name=name), rows, lang=lang)
@@ -282,8 +285,8 @@ class Answers:
         r = self.renderer
         rows = [
             [
-                Button(r.label("lang_id", lang), "lang:id"),
-                Button(r.label("lang_en", lang), "lang:en"),
+                Button(r.label("lang_id", lang), actions.LANGUAGE("id")),
+                Button(r.label("lang_en", lang), actions.LANGUAGE("en")),
             ]
         ]
         return View(r.render("language", lang, changed=changed), [] if changed else rows, lang=lang)

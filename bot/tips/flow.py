@@ -8,7 +8,6 @@ holds its ticket, so a second "Send" answers with the same ticket instead of fil
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -22,7 +21,6 @@ from bot.db import atomic
 from bot.tips.desk import TipDesk
 from bot.tips.records import (
     CATEGORIES,
-    DOCUMENT_TYPES,
     EDITABLE,
     END,
     LIMITS,
@@ -33,15 +31,16 @@ from bot.tips.records import (
     TEXT_FIELDS,
     TICKET_ALPHABET,
     Draft,
-    Evidence,
     Incoming,
     Reply,
     Report,
     check_date,
+    evidence_problem,
     normalize_ticket,
 )
 from bot.tips.store import TipStore
-from bot.tips.vault import ReportKeyError, Vault
+from bot.tips.vault import ReportKeyError, Vault, throwaway_ref
+from bot.ui import actions
 from bot.ui.views import Button, View
 
 
@@ -70,7 +69,7 @@ class Reports:
     def user_ref(self, user_id: int) -> str:
         """The reporter's stable keyed hash: the conversation and draft key, never the id."""
         if self.vault is None:
-            return storage_hash(self._salt, user_id)
+            return throwaway_ref(self._salt, user_id)
         return self.vault.user_ref(user_id)
 
     def _now(self) -> datetime:
@@ -106,10 +105,13 @@ class Reports:
     def _delete(self, ref: str) -> None:
         self.store.delete_draft(ref)
 
-    def has_draft(self, user_id: int) -> bool:
-        """True when the user has a tip in progress (possibly expired): the flow owns their
-        messages."""
-        return self.vault is not None and self.store.has_draft(self.user_ref(user_id))
+    def in_progress(self, user_id: int) -> bool:
+        """True while the user has a tip being written (not yet sent, possibly expired): the
+        flow then owns their messages in the private chat. The draft is the only state."""
+        if self.vault is None:
+            return False
+        found = self.store.draft(self.user_ref(user_id))
+        return found is not None and not found[0].ticket
 
     def expire_drafts(self) -> int:
         """Delete drafts idle longer than the conversation timeout; returns how many."""
@@ -134,15 +136,23 @@ class Reports:
 
     def resume(self, user_id: int, lang: str) -> Reply:
         """/lapor during a draft: show the current step again (or start when there is none)."""
-        return self.handle(user_id, lang, action="resume")
+        return self.handle(user_id, lang, action=actions.Action(actions.TIP_RESUME))
 
-    def press(self, user_id: int, action: str, lang: str) -> Reply:
-        """A `rp:<action>` button: go, cat:<topic>, skip, edit, edit:<field>, back, send, cancel."""
-        return self.handle(user_id, lang, action=action)
+    def press(
+        self, user_id: int, action: actions.Action | str, lang: str, update_id: int = 0
+    ) -> Reply:
+        """A step's button (the `TIP_*` actions): continue, category, skip, edit, send, cancel,
+        back. A string is the part after `rp:` (`"go"`, `"cat:media-sosial"`)."""
+        if isinstance(action, str):
+            try:
+                action = actions.decode(f"rp:{action}")
+            except actions.ActionError:
+                action = actions.Action(actions.TIP_RESUME)  # show where the reporter is
+        return self.handle(user_id, lang, action=action, update_id=update_id)
 
     def receive(self, user_id: int, incoming: Incoming, lang: str) -> Reply:
         """A message during the flow: text, a file, or something else."""
-        return self.handle(user_id, lang, incoming=incoming)
+        return self.handle(user_id, lang, incoming=incoming, update_id=incoming.update_id)
 
     def cancel(self, user_id: int, lang: str) -> Reply:
         """/batal or Cancel: delete the draft."""
@@ -151,7 +161,12 @@ class Reports:
         return self._closed("cancelled", lang)
 
     def handle(
-        self, user_id: int, lang: str, action: str = "", incoming: Incoming | None = None
+        self,
+        user_id: int,
+        lang: str,
+        action: actions.Action | None = None,
+        incoming: Incoming | None = None,
+        update_id: int = 0,
     ) -> Reply:
         """Apply one button or message to the reporter's draft; returns what to show next."""
         if self.vault is None:
@@ -161,37 +176,43 @@ class Reports:
         if draft is None or draft == "expired":
             return self._closed("expired" if draft else "no_draft", lang)
         assert isinstance(draft, Draft)
+        if update_id and update_id <= draft.seen:
+            # Telegram delivered this update again (the bot was killed before confirming it):
+            # it was applied and answered already, so it changes and shows nothing.
+            return Reply(View("", lang=lang), draft.step, duplicate=True)
+        draft.seen = max(draft.seen, update_id)
         if draft.ticket:
             return self._done(draft.ticket, lang, already=True)
-        if action == "cancel":
+        if action is not None and action.spec is actions.TIP_CANCEL:
             return self.cancel(user_id, lang)
-        if action == "resume":
+        if action is not None and action.spec is actions.TIP_RESUME:
             return self._prompt(draft, lang)
-        if action:
+        if action is not None:
             return self._on_button(ref, user_id, draft, action, lang)
         return self._on_message(ref, draft, incoming or Incoming(), lang)
 
-    def _on_button(self, ref: str, user_id: int, draft: Draft, action: str, lang: str) -> Reply:
-        kind, _, arg = action.partition(":")
-        step = draft.step
-        if kind == "go" and step == "notice":
+    def _on_button(
+        self, ref: str, user_id: int, draft: Draft, action: actions.Action, lang: str
+    ) -> Reply:
+        spec, arg, step = action.spec, action.args[0] if action.args else "", draft.step
+        if spec is actions.TIP_GO and step == "notice":
             return self._advance(ref, draft, lang)
-        if kind == "cat" and step == "category" and arg in CATEGORIES:
+        if spec is actions.TIP_CATEGORY and step == "category" and arg in CATEGORIES:
             draft.category = arg
             return self._advance(ref, draft, lang)
-        if kind == "skip" and step in SKIPPABLE:
+        if spec is actions.TIP_SKIP and step in SKIPPABLE:
             if step != "evidence":
                 setattr(draft, step, "")
             return self._advance(ref, draft, lang)
-        if kind == "edit" and step == "summary" and not arg:
+        if spec is actions.TIP_EDIT and step == "summary" and not arg:
             return Reply(self._edit_menu(lang), "summary")
-        if kind == "edit" and step == "summary" and arg in EDITABLE:
+        if spec is actions.TIP_EDIT and step == "summary" and arg in EDITABLE:
             draft.step, draft.editing = arg, True
             if arg == "evidence":
                 draft.evidence = []
             self._save(ref, draft)
             return self._prompt(draft, lang)
-        if kind == "send" and step == "summary":
+        if spec is actions.TIP_SEND and step == "summary":
             return self._submit(ref, user_id, draft, lang)
         return self._prompt(draft, lang)  # a stale button: show where the reporter is
 
@@ -199,7 +220,7 @@ class Reports:
         step = draft.step
         notes = [n for n, on in (("forward", msg.forwarded), ("caption", msg.caption)) if on]
         if step == "evidence" and msg.evidence is not None:
-            problem = self._evidence_problem(draft, msg.evidence)
+            problem = evidence_problem(len(draft.evidence), msg.evidence)
             if problem:
                 return self._prompt(draft, lang, problem=problem)
             draft.evidence.append(asdict(msg.evidence))
@@ -228,15 +249,6 @@ class Reports:
         setattr(draft, step, text)
         return self._advance(ref, draft, lang, notes=notes)
 
-    def _evidence_problem(self, draft: Draft, ev: Evidence) -> str:
-        if len(draft.evidence) >= MAX_FILES:
-            return "too_many"
-        if ev.size > MAX_FILE_MB * 1024 * 1024:
-            return "too_big"
-        if ev.kind == "document" and not ev.mime.startswith(DOCUMENT_TYPES):
-            return "evidence_kind"
-        return ""
-
     def _advance(self, ref: str, draft: Draft, lang: str, notes: list[str] | None = None) -> Reply:
         """Move to the next step (back to the summary after an edit), save, prompt."""
         if draft.editing or draft.step == "contact":
@@ -251,20 +263,24 @@ class Reports:
     def _prompt(self, draft: Draft, lang: str, problem: str = "", **extra: Any) -> Reply:
         """The question of the draft's current step, with its buttons."""
         step = draft.step
-        cancel = Button(self._label("report_cancel", lang), "rp:cancel")
+        cancel = Button(self._label("report_cancel", lang), actions.TIP_CANCEL())
         if step == "summary":
             return Reply(self._summary(draft, lang, problem), step)
         rows: list[list[Button]] = []
         if step == "notice":
-            rows = [[Button(self._label("report_continue", lang), "rp:go"), cancel]]
+            rows = [[Button(self._label("report_continue", lang), actions.TIP_GO()), cancel]]
         elif step == "category":
-            cats = [Button(self.category_title(c, lang), f"rp:cat:{c}") for c in CATEGORIES]
+            cats = [
+                Button(self.category_title(c, lang), actions.TIP_CATEGORY(c)) for c in CATEGORIES
+            ]
             rows = [cats[i : i + 2] for i in range(0, len(cats), 2)] + [[cancel]]
         else:
             skip = {"evidence": "report_done" if draft.evidence else "report_skip"}
             skip["contact"] = "report_anonymous"
             if step in SKIPPABLE:
-                rows = [[Button(self._label(skip.get(step, "report_skip"), lang), "rp:skip")]]
+                rows = [
+                    [Button(self._label(skip.get(step, "report_skip"), lang), actions.TIP_SKIP())]
+                ]
             rows.append([cancel])
         text = self.r.render(
             "report_prompt",
@@ -291,17 +307,19 @@ class Reports:
         )
         rows = [
             [
-                Button(self._label("report_send", lang), "rp:send"),
-                Button(self._label("report_edit", lang), "rp:edit"),
+                Button(self._label("report_send", lang), actions.TIP_SEND()),
+                Button(self._label("report_edit", lang), actions.TIP_EDIT()),
             ],
-            [Button(self._label("report_cancel", lang), "rp:cancel")],
+            [Button(self._label("report_cancel", lang), actions.TIP_CANCEL())],
         ]
         return View(text, rows, lang=lang)
 
     def _edit_menu(self, lang: str) -> View:
-        buttons = [Button(self._label(f"report_field_{f}", lang), f"rp:edit:{f}") for f in EDITABLE]
+        buttons = [
+            Button(self._label(f"report_field_{f}", lang), actions.TIP_EDIT(f)) for f in EDITABLE
+        ]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        rows.append([Button(self._label("report_back", lang), "rp:resume")])
+        rows.append([Button(self._label("report_back", lang), actions.TIP_RESUME())])
         return View(self.r.render("report_prompt", lang, step="edit", **_EMPTY), rows, lang=lang)
 
     # -- filing ----------------------------------------------------------------------------------
@@ -378,8 +396,3 @@ _EMPTY: dict[str, Any] = dict(
     problem="", limits=(0, 0), max_mb=MAX_FILE_MB, max_files=MAX_FILES, count=0, category="",
     editing=False, notes=[], length=0, saved=False, added=False,
 )  # fmt: skip
-
-
-def storage_hash(salt: str, user_id: int) -> str:
-    """A throwaway per-process hash (used only while no report key is configured)."""
-    return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()
