@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.curation.editor import AdminError, KbEditor
 from bot.kb import store as kbstore
-from bot.kb.model import MIN_QUESTIONS, VERDICTS
+from bot.kb.model import MAX_ENTRY_ID, MIN_QUESTIONS, VERDICTS
 from bot.ui import actions
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
@@ -37,12 +37,16 @@ def new_draft(question: str = "", lang: str = "id") -> dict[str, Any]:
     }
 
 
+# Room left in an id for the "-2", "-3", ... that keeps it free.
+SLUG_MAX = MAX_ENTRY_ID - 4
+
+
 def slug(text: str) -> str:
-    """An entry id from a title: lowercase words joined by dashes, at most 40 characters."""
+    """An entry id from a title: lowercase words joined by dashes, short enough for buttons."""
     words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
     out = ""
     for w in words:
-        if len(out) + len(w) + 1 > 40:
+        if len(out) + len(w) + 1 > SLUG_MAX:
             break
         out = f"{out}-{w}" if out else w
     return out or "entri-baru"

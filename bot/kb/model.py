@@ -14,13 +14,20 @@ from typing import Any
 
 import yaml
 
+from bot.ui import actions
+
 LANGS = ("id", "en")
 # "abu-abu": sources disagree; "belum-diatur": no source addresses it (the user sees which).
 VERDICTS = ("boleh", "dilarang", "abu-abu", "belum-diatur", "wajib", "info")
 MIN_QUESTIONS = {"id": 8, "en": 3}
 # A cited item longer than this could not be shown whole on one page of the legal basis.
 MAX_ITEM_CHARS = 3000
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+# Ids ride in button data (64 bytes) and deep links (/start payloads allow letters, digits,
+# '_' and '-'): lowercase words of letters and digits joined by single dashes, and short enough
+# for the widest action that carries them (`bot.ui.actions.room_for`).
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_ENTRY_ID = actions.room_for("entry")
+MAX_TOPIC_ID = min(actions.room_for("topic"), actions.room_for("category"))
 LOCAL_LABEL = "local"  # how problems name the deployment's local knowledge directory
 
 
@@ -111,6 +118,23 @@ class KnowledgeBase:
         return [e for e in self.entries.values() if e.topic == topic]
 
 
+def id_problem(value: str, limit: int | None = None) -> str:
+    """Why `value` cannot be an id ('' when it can); `limit` is its longest length."""
+    if not value:
+        return "missing field 'id'"
+    if not ID_PATTERN.match(value):
+        return (
+            f"id {value!r} may hold only lowercase letters, digits and single dashes "
+            "between them (no spaces, dots or colons)"
+        )
+    if limit is not None and len(value) > limit:
+        return (
+            f"id {value!r} has {len(value)} characters, at most {limit}: it rides in the "
+            "buttons' data, which Telegram limits to 64 bytes"
+        )
+    return ""
+
+
 # -- reading the files ---------------------------------------------------------------------------
 
 
@@ -191,6 +215,8 @@ def _load_source(path: Path, data: Any, problems: list[str]) -> Source | None:
     for name in ("id", "kind", "short", "title", "origin"):
         if not str(data.get(name) or "").strip():
             problems.append(f"{where}: missing field '{name}'")
+    if sid and (problem := id_problem(sid)):
+        problems.append(f"{where}: {problem}")
     items: dict[str, SourceItem] = {}
     for raw in data.get("items") or []:
         key = str((raw or {}).get("key", ""))
@@ -233,8 +259,8 @@ def parse_entry(raw: Any, topic: str, where: str, problems: list[str]) -> Entry 
         return None
     eid = str(raw.get("id") or "")
     where = f"{where} entry '{eid}'"
-    if not ID_PATTERN.match(eid):
-        problems.append(f"{where}: missing or malformed field 'id'")
+    if problem := id_problem(eid, MAX_ENTRY_ID):
+        problems.append(f"{where}: {problem}")
     verdict = str(raw.get("verdict") or "")
     if verdict not in VERDICTS:
         problems.append(f"{where}: verdict '{verdict}' is not one of {', '.join(VERDICTS)}")
@@ -313,8 +339,8 @@ def _read_topics(path: Path, label: str, problems: list[str]) -> dict[str, Topic
         raw = raw if isinstance(raw, dict) else {}
         tid = str(raw.get("id", ""))
         where = f"{label}topics.yaml topic '{tid}'"
-        if not ID_PATTERN.match(tid):
-            problems.append(f"{where}: missing or malformed field 'id'")
+        if problem := id_problem(tid, MAX_TOPIC_ID):
+            problems.append(f"{where}: {problem}")
         description = _bilingual(raw.get("description"), where, "description", problems)
         _check_sentence(description, where, problems)
         topics[tid] = Topic(

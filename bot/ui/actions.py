@@ -127,6 +127,36 @@ SPECS: dict[str, Spec] = {
     value.prefix: value for value in list(globals().values()) if isinstance(value, Spec)
 }
 
+# The widest value each argument takes, to size what is left for ids. Entry and topic ids get
+# whatever room the other arguments of their widest action leave (see `room_for`).
+WIDEST = {
+    "vote": "down",
+    "question": "9" * 12,  # a trillion logged questions
+    "page": "privacy",
+    "lang": "en",
+    "field": "evidence",
+    "status": "diteruskan-bawaslu",
+    "ticket": "NTR-7K3F-Q9M2",
+    "version": "9" * 5,  # 99,999 edits of one entry
+    "verdict": "belum-diatur",  # the longest verdict (checked against the model by a test)
+    "change": "9" * 9,
+    "index": "9999",
+    "key": "0123456789",  # a review group's key
+    "token": "0123456789",  # an import preview's token
+}
+
+
+def room_for(param: str) -> int:
+    """How many bytes an argument named `param` may take so every action carrying it fits in
+    Telegram's 64 bytes, the other arguments of that action being their widest."""
+    rooms = []
+    for spec in SPECS.values():
+        if param not in spec.params:
+            continue
+        others = [WIDEST.get(p, "") if p != param else "" for p in spec.params]
+        rooms.append(MAX_BYTES - len(encode_unchecked(spec, *others).encode("utf-8")))
+    return min(rooms)
+
 
 def encode(spec: Spec, *args: object) -> str:
     """The button data of an action; ValueError for a wrong arity, ':' in an argument, or data
@@ -137,11 +167,16 @@ def encode(spec: Spec, *args: object) -> str:
         raise ValueError(f"{spec.prefix} takes {low}-{high} arguments, got {texts!r}")
     if any(SEP in t for t in texts):
         raise ValueError(f"{spec.prefix}: an argument holds {SEP!r}: {texts!r}")
-    tag = "" if VERSION == 1 else f"v{VERSION}."
-    data = tag + SEP.join([spec.prefix, *texts])
+    data = encode_unchecked(spec, *texts)
     if len(data.encode("utf-8")) > MAX_BYTES:
         raise ValueError(f"button data over {MAX_BYTES} bytes: {data!r}")
     return data
+
+
+def encode_unchecked(spec: Spec, *args: object) -> str:
+    """The button data of an action, without checks (for measuring)."""
+    tag = "" if VERSION == 1 else f"v{VERSION}."
+    return tag + SEP.join([spec.prefix, *(str(a) for a in args)])
 
 
 def decode(data: str) -> Action:
