@@ -113,7 +113,9 @@ class ReviewQueue:
         if group is None:
             return None
         entry = self.editor.live(entry_id)
-        self.editor.add_phrasing(admin_id, entry_id, group.lang, group.question, entry.version)
+        self.editor.add_phrasing(
+            admin_id, entry_id, group.lang, group.question, entry.version, asked=True
+        )
         self.mark_done(admin_id, group, "added")
         return group
 
