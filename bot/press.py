@@ -174,6 +174,8 @@ def _curation(core: Core, who: Presser, action: Action, session: Session) -> Pre
         view = desk.undo(admin, action.number("change"), lang)
     elif spec is a.KB_HISTORY:
         view = desk.history(entry, lang)
+    elif spec is a.KB_PHRASINGS:
+        view = desk.phrasings(entry, action.number("page", 1), lang)
     elif spec is a.REVIEW_ADD:
         view = desk.review_add(admin, action["key"], action["entry"], lang)
     elif spec is a.REVIEW_DISMISS:

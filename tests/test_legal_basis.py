@@ -6,8 +6,8 @@ import html
 
 import pytest
 
-from bot.answering.basis import MESSAGE_LIMIT, message_length
 from bot.ui.render import html_to_text
+from bot.ui.views import MESSAGE_LIMIT, message_length
 
 
 def basis_pages(answers, entry_id: str, lang: str) -> list:

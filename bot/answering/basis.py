@@ -12,15 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.kb.model import Entry, KnowledgeBase, Source
-
-# Telegram's limit for one message, in UTF-16 code units of the text.
-MESSAGE_LIMIT = 4096
-
-
-def message_length(text: str) -> int:
-    """What Telegram counts against the limit. Counting the HTML tags too keeps it on the safe
-    side: entities are parsed out before Telegram counts, so the real figure is smaller."""
-    return len(text.encode("utf-16-le")) // 2
+from bot.ui.views import fits, pack
 
 
 @dataclass(frozen=True)
@@ -52,20 +44,14 @@ def fitting_prefix(parts: list[Part], render: Callable[[list[Part], list[Part]],
     bounded by validation, see `bot.kb.model.MAX_ITEM_CHARS`).
     """
     for count in range(len(parts), 0, -1):
-        if message_length(render(parts[:count], parts[count:])) <= MESSAGE_LIMIT:
+        if fits(render(parts[:count], parts[count:])):
             return count
     return 1
 
 
 def full_text_pages(parts: list[Part], render: Callable[[list[Part]], str]) -> list[list[Part]]:
     """Every part, in order, packed greedily into pages that each fit one message."""
-    pages: list[list[Part]] = []
-    for part in parts:
-        if pages and message_length(render([*pages[-1], part])) <= MESSAGE_LIMIT:
-            pages[-1].append(part)
-        else:
-            pages.append([part])
-    return pages
+    return pack(parts, render)
 
 
 def grouped(parts: list[Part], validity: Callable[[Source], dict]) -> list[dict]:

@@ -101,6 +101,7 @@ DESK_NO_NOTE = _spec("adm:rp:n", "ticket", "status", feature=TIPS)
 # -- curation: entries (with the version the admin saw), review queue, wizard, import -----------
 KB_OPEN = _spec("kb:v", "entry", feature=CURATION)
 KB_HISTORY = _spec("kb:h", "entry", feature=CURATION)
+KB_PHRASINGS = _spec("kb:pl", "entry", "page", feature=CURATION, optional=1)  # all, in pages
 KB_PHRASING = _spec("kb:ph", "entry", "lang", "version", feature=CURATION)
 KB_ANSWER = _spec("kb:an", "entry", "lang", "version", feature=CURATION)
 KB_VERDICTS = _spec("kb:vd", "entry", "version", feature=CURATION)
