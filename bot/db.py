@@ -29,7 +29,7 @@ migrations = Migrations(MIGRATION_SET)
 def m002_kv(db: sqlite_utils.Database) -> None:
     """The key-value table (python-telegram-bot's persisted state, pending admin imports)."""
     # It was created by m002_usage before the split: tolerate it being there.
-    db["kv"].create(
+    db.table("kv").create(
         {"namespace": str, "key": str, "value": str}, pk=("namespace", "key"), if_not_exists=True
     )
 

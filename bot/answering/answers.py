@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlite_utils
@@ -191,7 +192,7 @@ class Answers:
         r = self.renderer
         parts = basis.cited_parts(self.kb, entry, lang)
 
-        def render(shown: list, rest: list = (), number: int = 0, total: int = 0) -> str:
+        def render(shown: Sequence, rest: Sequence = (), number: int = 0, total: int = 0) -> str:
             return r.render(
                 "basis",
                 lang,

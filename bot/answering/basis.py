@@ -8,7 +8,7 @@ item, packed in order, each page within the limit. A group sees one message, nev
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.kb.model import Entry, KnowledgeBase, Source
@@ -54,7 +54,7 @@ def full_text_pages(parts: list[Part], render: Callable[[list[Part]], str]) -> l
     return pack(parts, render)
 
 
-def grouped(parts: list[Part], validity: Callable[[Source], dict]) -> list[dict]:
+def grouped(parts: Sequence[Part], validity: Callable[[Source], dict]) -> list[dict]:
     """Parts as the template's sources: each source once, with its items and its validity."""
     sources: dict[str, dict] = {}
     for part in parts:

@@ -265,7 +265,7 @@ def parse_entry(raw: Any, topic: str, where: str, problems: list[str]) -> Entry 
     if verdict not in VERDICTS:
         problems.append(f"{where}: verdict '{verdict}' is not one of {', '.join(VERDICTS)}")
     questions: dict[str, list[str]] = {}
-    raw_q = raw.get("questions") if isinstance(raw.get("questions"), dict) else {}
+    raw_q: dict[str, Any] = raw["questions"] if isinstance(raw.get("questions"), dict) else {}
     for lang in LANGS:
         texts = [" ".join(str(q).split()) for q in (raw_q.get(lang) or []) if str(q).strip()]
         if len(texts) < MIN_QUESTIONS[lang]:
@@ -310,10 +310,10 @@ def check_references(kb: KnowledgeBase, problems: list[str], where: dict[str, st
         if entry.topic not in kb.topics:
             problems.append(f"{place}: unknown topic '{entry.topic}'")
         for cite in entry.citations:
-            source = kb.sources.get(cite.source)
-            if source is None:
+            cited = kb.sources.get(cite.source)
+            if cited is None:
                 problems.append(f"{place}: citation to unknown source '{cite.source}'")
-            elif cite.item not in source.items:
+            elif cite.item not in cited.items:
                 problems.append(
                     f"{place}: citation to unknown item '{cite.item}' of source '{cite.source}'"
                 )
@@ -409,18 +409,19 @@ def load_directory(directory: Path, local: Path | None = None) -> KnowledgeBase:
         if not local.is_dir():
             problems.append(f"{LOCAL_LABEL}: the knowledge directory {local} does not exist")
         elif (local / "topics.yaml").is_file():
-            for tid, topic in _read_topics(local / "topics.yaml", label, problems).items():
+            for tid, local_topic in _read_topics(local / "topics.yaml", label, problems).items():
                 if tid in kb.topics:
                     problems.append(
                         f"{label}topics.yaml topic '{tid}': duplicate topic id (already used "
                         "in topics.yaml); choose another id"
                     )
                     continue
-                kb.topics[tid] = topic
+                kb.topics[tid] = local_topic
         if local.is_dir():
-            shipped = set(kb.entries) | {f"source:{s}" for s in kb.sources}
+            shipped = set(kb.entries) | {f"source:{sid}" for sid in kb.sources}
             _read_parts(local, label, kb, where, problems)
-            kb.local = frozenset(set(kb.entries) | {f"source:{s}" for s in kb.sources}) - shipped
+            added = set(kb.entries) | {f"source:{sid}" for sid in kb.sources}
+            kb.local = frozenset(added - shipped)
     check_references(kb, problems, {k: v for k, v in where.items() if ":" not in k})
     for topic in kb.topics:
         if not kb.entries_of(topic):
