@@ -178,6 +178,11 @@ def _curation(core: Core, who: Presser, action: Action, session: Session) -> Pre
         view = desk.phrasings(entry, action.number("page", 1), lang)
     elif spec is a.REVIEW_ADD:
         view = desk.review_add(admin, action["key"], action["entry"], lang)
+    elif spec is a.REVIEW_PREVIEW:
+        view = desk.review.preview_view(action["key"], action["entry"], lang)
+    elif spec is a.REVIEW_PICK:
+        session["review_pick"] = action["key"]
+        view, awaits = desk.review.pick_view(action["key"], lang), "review_find"
     elif spec is a.REVIEW_DISMISS:
         view = desk.review_dismiss(admin, action["key"], lang)
     elif spec is a.REVIEW_NEW:

@@ -113,6 +113,8 @@ REVIEW_NEXT = _spec("rv:nx", "index", feature=CURATION)
 REVIEW_ADD = _spec("rv:add", "key", "entry", feature=CURATION)
 REVIEW_DISMISS = _spec("rv:dis", "key", feature=CURATION)
 REVIEW_NEW = _spec("rv:new", "key", feature=CURATION)
+REVIEW_PREVIEW = _spec("rv:pv", "key", "entry", feature=CURATION)  # the answer, before adding
+REVIEW_PICK = _spec("rv:pick", "key", feature=CURATION)  # choose another entry: words or an id
 NEW_START = _spec("na:start", feature=CURATION)
 NEW_TOPIC = _spec("na:t", "index", feature=CURATION)
 NEW_VERDICT = _spec("na:v", "verdict", feature=CURATION)

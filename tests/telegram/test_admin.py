@@ -87,9 +87,11 @@ async def test_admin_adds_a_review_question_as_phrasing_and_the_user_is_then_ans
     card = await bot.say("/tinjau", user=admin)
     assert question in card and "2×" in card
     buttons = bot.api.buttons(bot.api.last_reply(admin["id"]))
-    add = next(data for _, data in buttons if data.startswith("rv:add:"))
-    entry_id = add.rsplit(":", 1)[1]
-    shown = await bot.press(add, user=admin)
+    preview = next(data for _, data in buttons if data.startswith("rv:pv:"))
+    entry_id = preview.rsplit(":", 1)[1]
+    shown = await bot.press(preview, user=admin)  # the answer it would get, before adding
+    assert bot.core.answers.kb.entries[entry_id].title["id"] in shown
+    shown = await bot.press("Tambahkan sebagai frasa", user=admin)
     assert "Ditambahkan" in shown
     view = bot.core.answers.ask(question, record=False)
     assert (view.band, view.entry_id) == ("answer", entry_id)
