@@ -108,7 +108,7 @@ def _tips(core: Core, who: Presser, action: Action, session: Session) -> Pressed
         # A new message, so the answer the button sat under stays.
         if reports.in_progress(who.user_id):
             return Pressed(reports.resume(who.user_id, who.lang).view, SEND)
-        return Pressed(reports.start(who.user_id, who.lang, action["topic"]).view, SEND)
+        return Pressed(reports.start(who.user_id, who.lang, action["category"]).view, SEND)
     reply = reports.press(who.user_id, action, who.lang, who.update_id)
     if reply.duplicate:
         return Pressed(None)  # answered when it first came

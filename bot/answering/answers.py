@@ -169,7 +169,9 @@ class Answers:
         if entry.related:
             rows[0].append(Button(r.label("related", lang), actions.RELATED(entry.id)))
         if entry.verdict == "dilarang":
-            rows.append([Button(r.label("report", lang), actions.REPORT(entry.topic))])
+            # The report starts with the category of this prohibition already chosen.
+            category = self.kb.report_category(entry)
+            rows.append([Button(r.label("report", lang), actions.REPORT(category))])
         return View(text, rows, band=ANSWER, entry_id=entry.id, topic=entry.topic, lang=lang)
 
     def unknown_entry_view(self, lang: str) -> View:

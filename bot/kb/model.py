@@ -7,14 +7,15 @@ copy (which admins may edit) is kept.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.ui import actions
+from bot.kb import categories as report
+from bot.kb.categories import ReportCategory
+from bot.kb.ids import MAX_ENTRY_ID, MAX_TOPIC_ID, id_problem
 
 LANGS = ("id", "en")
 # "abu-abu": sources disagree; "belum-diatur": no source addresses it (the user sees which).
@@ -22,12 +23,6 @@ VERDICTS = ("boleh", "dilarang", "abu-abu", "belum-diatur", "wajib", "info")
 MIN_QUESTIONS = {"id": 8, "en": 3}
 # A cited item longer than this could not be shown whole on one page of the legal basis.
 MAX_ITEM_CHARS = 3000
-# Ids ride in button data (64 bytes) and deep links (/start payloads allow letters, digits,
-# '_' and '-'): lowercase words of letters and digits joined by single dashes, and short enough
-# for the widest action that carries them (`bot.ui.actions.room_for`).
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-MAX_ENTRY_ID = actions.room_for("entry")
-MAX_TOPIC_ID = min(actions.room_for("topic"), actions.room_for("category"))
 LOCAL_LABEL = "local"  # how problems name the deployment's local knowledge directory
 
 
@@ -112,27 +107,16 @@ class KnowledgeBase:
     content_hash: str = ""
     # Ids from the deployment's local directory: entry ids, and sources as "source:<id>".
     local: frozenset[str] = frozenset()
+    # What a reporter chooses from (knowledge/report_categories.yaml), in file order.
+    report_categories: dict[str, ReportCategory] = field(default_factory=dict)
 
     def entries_of(self, topic: str) -> list[Entry]:
         """Entries of one topic, in file order."""
         return [e for e in self.entries.values() if e.topic == topic]
 
-
-def id_problem(value: str, limit: int | None = None) -> str:
-    """Why `value` cannot be an id ('' when it can); `limit` is its longest length."""
-    if not value:
-        return "missing field 'id'"
-    if not ID_PATTERN.match(value):
-        return (
-            f"id {value!r} may hold only lowercase letters, digits and single dashes "
-            "between them (no spaces, dots or colons)"
-        )
-    if limit is not None and len(value) > limit:
-        return (
-            f"id {value!r} has {len(value)} characters, at most {limit}: it rides in the "
-            "buttons' data, which Telegram limits to 64 bytes"
-        )
-    return ""
+    def report_category(self, entry: Entry) -> str:
+        """The report category an answer's report button preselects ("lainnya" when none)."""
+        return report.category_of(self.report_categories, entry)
 
 
 # -- reading the files ---------------------------------------------------------------------------
@@ -187,7 +171,7 @@ def _read_lexicon(path: Path, problems: list[str]) -> dict[str, Any]:
 
 def knowledge_files(directory: Path) -> list[Path]:
     """Every file that makes up the knowledge base, in a stable order."""
-    files = [directory / "topics.yaml", directory / "slang.yaml"]
+    files = [directory / "topics.yaml", directory / "slang.yaml", directory / report.FILE]
     files += sorted((directory / "sources").glob("*.yaml"))
     files += sorted((directory / "entries").glob("*.yaml"))
     return files
@@ -331,6 +315,7 @@ def check_references(kb: KnowledgeBase, problems: list[str], where: dict[str, st
                         f"{place}: duplicate phrasing {q!r} (also in entry '{seen[key]}')"
                     )
                 seen[key] = entry.id
+    report.check_categories(kb.report_categories, kb.topics, kb.entries, problems)
 
 
 def _read_topics(path: Path, label: str, problems: list[str]) -> dict[str, Topic]:
@@ -401,6 +386,7 @@ def load_directory(directory: Path, local: Path | None = None) -> KnowledgeBase:
     topics = _read_topics(directory / "topics.yaml", "", problems)
     lexicon = _read_lexicon(directory / "slang.yaml", problems)
     kb = KnowledgeBase(topics, {}, {}, lexicon, content_hash(directory, local))
+    kb.report_categories = report.read_categories(directory / report.FILE, "", problems)
     where: dict[str, str] = {}
     _read_parts(directory, "", kb, where, problems)
     if local is not None:
@@ -417,6 +403,17 @@ def load_directory(directory: Path, local: Path | None = None) -> KnowledgeBase:
                     )
                     continue
                 kb.topics[tid] = local_topic
+        if (local / report.FILE).is_file():
+            for cid, category in report.read_categories(
+                local / report.FILE, label, problems
+            ).items():
+                if cid in kb.report_categories:
+                    problems.append(
+                        f"{label}{report.FILE} category '{cid}': duplicate category id "
+                        f"(already used in {report.FILE}); choose another id"
+                    )
+                    continue
+                kb.report_categories[cid] = category
         if local.is_dir():
             shipped = set(kb.entries) | {f"source:{sid}" for sid in kb.sources}
             _read_parts(local, label, kb, where, problems)

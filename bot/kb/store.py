@@ -17,6 +17,7 @@ from sqlite_utils import Migrations
 
 from bot.db import MIGRATION_SET, now_iso
 from bot.kb import audit
+from bot.kb.categories import ReportCategory
 from bot.kb.model import (
     LANGS,
     Citation,
@@ -156,6 +157,8 @@ def compile_into(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
         db.table("kb_state").upsert({"key": "content_hash", "value": kb.content_hash}, pk="key")
         local = json.dumps(sorted(kb.local))
         db.table("kb_state").upsert({"key": "local_ids", "value": local}, pk="key")
+        categories = json.dumps([asdict(c) for c in kb.report_categories.values()])
+        db.table("kb_state").upsert({"key": "report_categories", "value": categories}, pk="key")
         db.table("kb_state").upsert({"key": "built_at", "value": now_iso()}, pk="key")
         # Admin changes up to here are in (or were overridden by) the files just compiled.
         mark = str(audit.last_kb_change_id(db))
@@ -244,7 +247,14 @@ def load_from_db(db: sqlite_utils.Database) -> KnowledgeBase:
     lexicon = json.loads(lex_row[0]) if lex_row else {}
     local_row = db.execute("SELECT value FROM kb_state WHERE key = 'local_ids'").fetchone()
     local = frozenset(json.loads(local_row[0])) if local_row else frozenset()
-    return KnowledgeBase(topics, sources, entries, lexicon, stored_hash(db) or "", local)
+    cat_row = db.execute("SELECT value FROM kb_state WHERE key = 'report_categories'").fetchone()
+    categories = {
+        c["id"]: ReportCategory(c["id"], c["title"], tuple(c["topics"]), tuple(c["entries"]))
+        for c in (json.loads(cat_row[0]) if cat_row else [])
+    }
+    return KnowledgeBase(
+        topics, sources, entries, lexicon, stored_hash(db) or "", local, categories
+    )
 
 
 def sync(

@@ -83,7 +83,8 @@ PAGE = _spec("page", "page", feature=ANSWERING)
 LANGUAGE = _spec("lang", "lang", feature=ANSWERING)
 
 # -- tips: the reporter's steps, and the admins' desk (/laporan) -----------------------------------
-REPORT = _spec("lapor", "topic", feature=TIPS)  # start a tip (topic may be empty)
+# Start a tip; the category (of the answer it sat under) may be empty.
+REPORT = _spec("lapor", "category", feature=TIPS)
 TIP_GO = _spec("rp:go", feature=TIPS)
 TIP_CATEGORY = _spec("rp:cat", "category", feature=TIPS)
 TIP_SKIP = _spec("rp:skip", feature=TIPS)
