@@ -15,7 +15,7 @@ import sqlite_utils
 from bot import schema
 from bot.answering.answers import Answers
 from bot.config import Settings
-from bot.curation.screens import AdminDesk
+from bot.curation.screens import CurationDesk
 from bot.kb import store as kbstore
 from bot.tips.flow import Reports
 from bot.ui.render import Renderer
@@ -31,12 +31,21 @@ class Core:
     db: sqlite_utils.Database
     answers: Answers
     reports: Reports = field(init=False)
-    admin: AdminDesk = field(init=False)
+    admin: CurationDesk = field(init=False)
 
     def __post_init__(self) -> None:
         # Plain objects over the same database: no query runs here.
-        self.admin = AdminDesk(self.db, self.answers)
+        self.admin = CurationDesk(self.db, self.answers)
         self.reports = Reports(self.db, self.settings, self.answers)
+        if self.reports.vault is None and self.settings.report_encryption_key:
+            # A key was meant to be there: tips being off is a fault, not a choice.
+            log.warning(
+                "tips are OFF: %s (if tips were stored before, put back the key they were "
+                "sealed with instead: a new key cannot read them)",
+                self.reports.key_problem,
+            )
+        elif self.reports.vault is None:
+            log.info("tips are disabled: %s", self.reports.key_problem)
 
     @classmethod
     def open(cls, settings: Settings) -> Core:
@@ -52,5 +61,5 @@ class Core:
             rebuilt, kb = False, kbstore.load_from_db(db)
         if rebuilt:
             log.info("knowledge base rebuilt from %s", settings.knowledge_dir)
-        renderer = Renderer(org=settings.org)
+        renderer = Renderer(tz=settings.tz, org=settings.org)
         return cls(settings, db, Answers.build(kb, db, renderer))

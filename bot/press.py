@@ -80,8 +80,11 @@ def _answering(core: Core, who: Presser, action: Action, session: Session) -> Pr
         session["lang"] = action["lang"]
         return Pressed(answers.language_view(action["lang"], True))
     if spec in (actions.PAGE, actions.LANGUAGE):
-        page = action.args[0] if action.args[0] in ("help", "privacy") else "help"
-        return Pressed(answers.page(page, lang, bot_username=who.bot_username))
+        if action.args[0] == "privacy":
+            return Pressed(answers.page("privacy", lang))
+        # Admin commands only to an admin in a private chat: never in a group, nor the console.
+        admin = who.admin and who.private and not who.console
+        return Pressed(answers.help_view(lang, who.bot_username, admin=admin))
     if spec is actions.ANSWER:
         return Pressed(answers.entry_view(action["entry"], lang))
     if spec is actions.BASIS:

@@ -26,7 +26,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.core import Core
-from bot.curation.screens import AdminDesk
+from bot.curation.screens import CurationDesk
 from bot.curation.wizard import new_draft
 from bot.ui import actions
 from handlers import buttons
@@ -51,7 +51,7 @@ UPLOADS = (
 )
 
 
-def _desk(context: ContextTypes.DEFAULT_TYPE) -> AdminDesk:
+def _desk(context: ContextTypes.DEFAULT_TYPE) -> CurationDesk:
     return core_of(context).admin
 
 

@@ -119,7 +119,7 @@ def test_a_regency_s_own_circular_is_answered_and_cited_beside_the_shipped_knowl
 def test_the_regency_s_name_and_contact_appear_where_users_are_sent_elsewhere(regency):
     declined = html_to_text(regency.answers.ask("resep nasi goreng yang enak", lang="id").text)
     assert "BKPSDM Kabupaten Contoh (@bkpsdm_contoh)" in declined
-    help_en = html_to_text(regency.answers.page("help", "en", bot_username="bot").text)
+    help_en = html_to_text(regency.answers.help_view("en", bot_username="bot").text)
     assert "contact BKPSDM Kabupaten Contoh (@bkpsdm_contoh)" in help_en
     notice = html_to_text(regency.reports.start(4242, "id").view.text)
     assert "langsung ke BKPSDM Kabupaten Contoh: @bkpsdm_contoh" in notice

@@ -10,7 +10,7 @@ import sqlite_utils
 from bot.answering import basis, store
 from bot.answering.matcher import ANSWER, DECLINE, SUGGEST, Matcher
 from bot.kb.model import Entry, KnowledgeBase, Source
-from bot.ui import actions
+from bot.ui import actions, commands
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
 
@@ -293,6 +293,22 @@ class Answers:
             ]
         ]
         return View(r.render("language", lang, changed=changed), [] if changed else rows, lang=lang)
+
+    def help_view(self, lang: str, bot_username: str, admin: bool = False) -> View:
+        """/bantuan: how to ask and the commands; an admin also sees the admin commands.
+
+        `admin` is for an admin in a private chat only: strangers and groups never see them.
+        """
+        admin_lines = [
+            (c.name, self.renderer.label(c.label, lang)) for c in commands.admin_commands()
+        ]
+        return self.page(
+            "help", lang, bot_username=bot_username, admin_commands=admin_lines if admin else []
+        )
+
+    def id_view(self, lang: str, user_id: int | None, chat_id: int | None, admin: bool) -> View:
+        """/id: the sender's Telegram user id and, in a group, the chat's id (for the settings)."""
+        return self.page("your_id", lang, user_id=user_id, chat_id=chat_id, is_admin=admin)
 
     def page(self, template: str, lang: str, /, **context) -> View:
         """A static page (help, privacy, ...) rendered from its template."""

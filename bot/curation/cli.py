@@ -12,6 +12,7 @@ import sys
 from bot.core import Core
 from bot.curation.editor import CLI_ADMIN, AdminError
 from bot.kb import store as kbstore
+from bot.ui.times import local_time
 
 
 def build(core: Core, args: argparse.Namespace) -> int:
@@ -46,7 +47,8 @@ def history(core: Core, args: argparse.Namespace) -> int:
     for c in changes:
         undone = f"  (reverted by {c.reverted_by})" if c.reverted_by else ""
         who = "cli" if c.admin_id == CLI_ADMIN else c.admin_id
-        print(f"{c.id:5}  {c.at}  admin {who}  {c.action:14} {c.entry_id}{undone}")
+        at = local_time(c.at, core.settings.tz, "en")
+        print(f"{c.id:5}  {at}  admin {who}  {c.action:14} {c.entry_id}{undone}")
     if not changes:
         print("no changes")
     return 0

@@ -30,7 +30,7 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-class AdminDesk:
+class CurationDesk:
     """The admin use cases that return views (Telegram, the CLI and tests drive the same)."""
 
     def __init__(self, db: sqlite_utils.Database, answers: Answers):

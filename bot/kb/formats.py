@@ -65,7 +65,9 @@ def topic_document(kb: KnowledgeBase, topic: str) -> dict[str, Any]:
 
 
 def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+    # libyaml's emitter when installed: the same text, ten times faster than pure Python.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(data, Dumper=dumper, allow_unicode=True, sort_keys=False, width=100)
 
 
 def export_yaml(kb: KnowledgeBase) -> str:
@@ -165,7 +167,8 @@ def parse_tsv(text: str) -> list[dict[str, Any]]:
 def parse_yaml(text: str) -> list[dict[str, Any]]:
     """Entries of an exported YAML (a list of topic documents), each with `where`."""
     try:
-        data = yaml.safe_load(text)
+        # libyaml's parser when installed: the same data, ten times faster than pure Python.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise FormatError([f"malformed YAML: {exc}".replace("\n", " ")]) from exc
     if isinstance(data, dict):

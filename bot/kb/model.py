@@ -124,7 +124,9 @@ class KnowledgeBase:
 
 def _read_yaml(path: Path, problems: list[str]) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's parser when installed: the same data, ten times faster than pure Python.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as exc:
         problems.append(f"{path.name}: malformed YAML: {exc}".replace("\n", " "))
     except OSError as exc:

@@ -20,7 +20,7 @@ MAX_BYTES = 64  # Telegram refuses longer callback data
 SEP = ":"
 _TAG = re.compile(r"^v(\d+)\.")
 
-ANSWERING, TIPS, CURATION = "answering", "tips", "curation"
+ANSWERING, TIPS, CURATION, OUTREACH = "answering", "tips", "curation", "outreach"
 
 
 class ActionError(ValueError):
@@ -127,6 +127,12 @@ NEW_SAVE = _spec("na:save", feature=CURATION)
 IMPORT_APPLY = _spec("imp:ok", "token", feature=CURATION)
 IMPORT_CANCEL = _spec("imp:no", feature=CURATION)
 
+# -- outreach: quizzes and announcements (handled in handlers/outreach.py: they send to many
+# chats and stop polls, which a synchronous `press` cannot) -------------------------------------
+QUIZ_CLOSE = _spec("kuis:tutup", "series", feature=OUTREACH)
+ANNOUNCE_SEND = _spec("umum:kirim", "announcement", feature=OUTREACH)
+ANNOUNCE_CANCEL = _spec("umum:batal", "announcement", feature=OUTREACH)
+
 SPECS: dict[str, Spec] = {
     value.prefix: value for value in list(globals().values()) if isinstance(value, Spec)
 }
@@ -147,6 +153,8 @@ WIDEST = {
     "index": "9999",
     "key": "0123456789",  # a review group's key
     "token": "0123456789",  # an import preview's token
+    "series": "9" * 10,  # a quiz series
+    "announcement": "9" * 10,
 }
 
 
