@@ -101,8 +101,11 @@ def _ask(core: Core, args: argparse.Namespace) -> int:
 
 def _kb(settings: Settings, args: argparse.Namespace) -> int:
     if args.kb_command == "validate":
-        kb = knowledge.load_directory(settings.knowledge_dir)
+        kb = knowledge.load_directory(settings.knowledge_dir, settings.local_knowledge_dir)
         print(f"ok: {len(kb.entries)} entries, {len(kb.sources)} sources, {len(kb.topics)} topics")
+        if kb.local:
+            local = [i for i in kb.local if not i.startswith("source:")]
+            print(f"of which local: {len(local)} entries, {len(kb.local) - len(local)} sources")
         return 0
     core = Core.open(settings)
     if args.kb_command in ("build", "history", "revert"):

@@ -86,6 +86,15 @@ def _log_level(raw: str) -> str:
     return level
 
 
+def _directory(name: str, raw: str, base: Path) -> Path | None:
+    if not raw:
+        return None
+    path = base / Path(raw).expanduser()  # relative: from the .env's folder, like the others
+    if not path.is_dir():
+        raise ConfigError(f"{name} must be an existing directory, got {raw!r}")
+    return path
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable. Names mirror the environment variables in `.env.example`."""
@@ -100,6 +109,11 @@ class Settings:
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     # Where the matcher model (a build artefact) is kept; default: `models/` beside the database.
     model_dir: Path | None = None
+    # A deployment's own knowledge (its circulars, entries), added to the shipped files.
+    local_knowledge_dir: Path | None = None
+    # Who runs this bot and how to reach them: named in the decline, help and report texts.
+    org_name: str = ""
+    org_contact: str = ""
     webhook_secret_token: str = ""
     report_retention_days: int = 365
     reports_per_day: int = 5
@@ -129,6 +143,11 @@ class Settings:
     def file_url(self) -> str:
         """Base URL for file downloads (`.../file/bot`)."""
         return self.telegram_api_base_url.rstrip("/") + "/file/bot"
+
+    @property
+    def org(self) -> dict[str, str]:
+        """The organisation's name and contact, as the templates use them ('' when unset)."""
+        return {"name": self.org_name, "contact": self.org_contact}
 
     def is_admin(self, user_id: int | None) -> bool:
         """True when the Telegram user id is a configured admin."""
@@ -175,6 +194,9 @@ class Settings:
             report_encryption_key=get("REPORT_ENCRYPTION_KEY"),
             knowledge_dir=path("KNOWLEDGE_DIR", DEFAULT_KNOWLEDGE_DIR),
             model_dir=path("MODEL_DIR", base) if get("MODEL_DIR") else None,
+            local_knowledge_dir=_directory("LOCAL_KNOWLEDGE_DIR", get("LOCAL_KNOWLEDGE_DIR"), base),
+            org_name=get("ORG_NAME"),
+            org_contact=get("ORG_CONTACT"),
             webhook_secret_token=get("WEBHOOK_SECRET_TOKEN"),
             report_retention_days=_int("REPORT_RETENTION_DAYS", get("REPORT_RETENTION_DAYS"), 365),
             reports_per_day=_int("REPORTS_PER_DAY", get("REPORTS_PER_DAY"), 5),

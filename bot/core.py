@@ -54,12 +54,15 @@ class Core:
         """Open the database, rebuild the knowledge base if its files changed, index it."""
         db = schema.open_database(settings.database_path)
         try:
-            rebuilt, kb = kbstore.sync(db, settings.knowledge_dir)
+            rebuilt, kb = kbstore.sync(
+                db, settings.knowledge_dir, local=settings.local_knowledge_dir
+            )
         except kbstore.UnsavedEditsError as exc:
             # Keep serving the admins' live version; `bot.py kb build` says what differs.
             log.warning("knowledge files changed but not rebuilt: %s", exc)
             rebuilt, kb = False, kbstore.load_from_db(db)
         if rebuilt:
             log.info("knowledge base rebuilt from %s", settings.knowledge_dir)
+        renderer = Renderer(tz=settings.tz, org=settings.org)
         keeper = ModelKeeper(settings.models_dir, settings.knowledge_dir)
-        return cls(settings, db, Answers.build(kb, db, Renderer(tz=settings.tz), keeper=keeper))
+        return cls(settings, db, Answers.build(kb, db, renderer, keeper=keeper))

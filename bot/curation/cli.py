@@ -19,7 +19,9 @@ def build(core: Core, args: argparse.Namespace) -> int:
     """Compile the files into the database, asking before dropping admin edits."""
     settings = core.settings
     try:
-        rebuilt, kb = kbstore.sync(core.db, settings.knowledge_dir, force=args.force)
+        rebuilt, kb = kbstore.sync(
+            core.db, settings.knowledge_dir, force=args.force, local=settings.local_knowledge_dir
+        )
     except kbstore.UnsavedEditsError as exc:
         print("The database holds admin edits the knowledge files do not:")
         for line in exc.differences:
@@ -31,7 +33,9 @@ def build(core: Core, args: argparse.Namespace) -> int:
         if input("Rebuild from the files and drop these edits? [y/N] ").strip().lower() != "y":
             print("nothing changed")
             return 1
-        rebuilt, kb = kbstore.sync(core.db, settings.knowledge_dir, force=True)
+        rebuilt, kb = kbstore.sync(
+            core.db, settings.knowledge_dir, force=True, local=settings.local_knowledge_dir
+        )
     state = "rebuilt" if rebuilt else "unchanged (content hash matches)"
     print(f"{state}: {len(kb.entries)} entries into {settings.database_path}")
     if rebuilt:

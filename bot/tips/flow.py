@@ -20,7 +20,6 @@ from bot.config import Settings
 from bot.db import atomic
 from bot.tips.desk import TipDesk
 from bot.tips.records import (
-    CATEGORIES,
     EDITABLE,
     END,
     LIMITS,
@@ -122,15 +121,16 @@ class Reports:
 
     # -- the reporter's flow ---------------------------------------------------------------------
 
-    def start(self, user_id: int, lang: str, topic: str = "") -> Reply:
-        """/lapor: check the key, the ban list and the daily limit, open a fresh draft."""
+    def start(self, user_id: int, lang: str, category: str = "") -> Reply:
+        """/lapor: check the key, the ban list and the daily limit, open a fresh draft
+        (with `category` chosen already when the report button of an answer set it)."""
         if self.vault is None:
             return self._closed("no_key", lang)
         if self.store.is_banned(self.vault.user_ref(user_id)):
             return self._closed("banned", lang)
         if self._used_today(user_id) >= self.settings.reports_per_day:
             return self._closed("limit", lang, limit=self.settings.reports_per_day)
-        draft = Draft(category=topic if topic in CATEGORIES else "")
+        draft = Draft(category=category if category in self.desk.categories() else "")
         self._save(self.user_ref(user_id), draft)
         return self._prompt(draft, lang)
 
@@ -197,7 +197,7 @@ class Reports:
         spec, arg, step = action.spec, action.args[0] if action.args else "", draft.step
         if spec is actions.TIP_GO and step == "notice":
             return self._advance(ref, draft, lang)
-        if spec is actions.TIP_CATEGORY and step == "category" and arg in CATEGORIES:
+        if spec is actions.TIP_CATEGORY and step == "category" and arg in self.desk.categories():
             draft.category = arg
             return self._advance(ref, draft, lang)
         if spec is actions.TIP_SKIP and step in SKIPPABLE:
@@ -271,7 +271,8 @@ class Reports:
             rows = [[Button(self._label("report_continue", lang), actions.TIP_GO()), cancel]]
         elif step == "category":
             cats = [
-                Button(self.category_title(c, lang), actions.TIP_CATEGORY(c)) for c in CATEGORIES
+                Button(self.category_title(c, lang), actions.TIP_CATEGORY(c))
+                for c in self.desk.categories()
             ]
             rows = [cats[i : i + 2] for i in range(0, len(cats), 2)] + [[cancel]]
         else:

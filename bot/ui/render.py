@@ -29,7 +29,12 @@ _TAG = re.compile(r"<[^>]+>")
 class Renderer:
     """Renders `<lang>/<name>.j2` templates and looks up button labels."""
 
-    def __init__(self, template_dir: Path = TEMPLATE_DIR, tz: ZoneInfo | None = None):
+    def __init__(
+        self,
+        template_dir: Path = TEMPLATE_DIR,
+        tz: ZoneInfo | None = None,
+        org: dict[str, str] | None = None,
+    ):
         self.template_dir = template_dir
         self.tz = tz
         self.env = Environment(
@@ -42,6 +47,8 @@ class Renderer:
             # Templates ship with the code: no mtime check on every reply.
             auto_reload=False,
         )
+        # The deploying organisation (ORG_NAME, ORG_CONTACT), for every template that names it.
+        self.env.globals["org"] = {"name": "", "contact": ""} | (org or {})
         # Every stored time is UTC; templates show it local: `{{ at | when }}`, `{{ at | day }}`.
         self.env.filters["when"] = pass_context(
             lambda ctx, value: local_time(value, self.tz, _lang(ctx))
