@@ -86,7 +86,7 @@ def test_bare_bot_py_without_token_at_a_terminal_starts_the_console_chat(tmp_pat
     )
     os.close(terminal)
     try:
-        os.write(keyboard, b"boleh nyoblos?\n/keluar\n")
+        os.write(keyboard, b"pns boleh nyoblos kan?\n/keluar\n")
         out, err = proc.communicate(timeout=60)
     finally:
         os.close(keyboard)
