@@ -1,7 +1,7 @@
 """Matching benchmark: the learned matcher beside two baselines; latency, retraining, memory.
 
 Usage (from the project root):
-    python bench/matching.py QUESTIONS.tsv [--synthetic 10000] [--repeat 3]
+    python bench/matching.py QUESTIONS.tsv [MORE.tsv ...] [--synthetic 10000] [--repeat 3]
 
 QUESTIONS.tsv has a header `topic<TAB>question`; `a|b` accepts either topic, `none` means the
 question must be declined. Printed, in one run on the same knowledge base:
@@ -244,28 +244,32 @@ def memory(model: Model) -> tuple[float, float, float]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("questions", type=Path)
+    ap.add_argument("questions", type=Path, nargs="+")
     ap.add_argument("--synthetic", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
 
     kb = load_directory(DEFAULT_KNOWLEDGE_DIR)
-    cases = load_cases(args.questions)
     n_phr = sum(len(e.questions["id"]) + len(e.questions["en"]) for e in kb.entries.values())
-    print(f"knowledge base: {len(kb.entries)} entries, {n_phr} phrasings; {len(cases)} questions")
+    print(f"knowledge base: {len(kb.entries)} entries, {n_phr} phrasings")
     model, cold_wall, cold_cpu = train_timed(kb)
     # Again in the same process: what an admin's edit costs in the kept builder process.
     model, wall, cpu = train_timed(kb)
     matcher = LearnedMatcher(model, kb, BandParams(cache_size=0))
-    print(f"{'matcher':34} {'top-1':>7} {'top-3 in':>9} {'declined':>9}")
-    for name, preds in (
-        ("this matcher (learned, banded)", lambda: ours(matcher, cases)),
-        ("BM25 (bm25s), best threshold", lambda: bm25(kb, cases)),
-        ("rapidfuzz WRatio, best threshold", lambda: wratio(kb, cases)),
-    ):
-        s = score(preds(), cases)
-        print(f"{name:34} {s['top1']:7.1%} {s['top3']:9.1%} {s['declined']:9.1%}")
-    questions = [q for _, q in cases]
+    questions = []
+    for path in args.questions:
+        cases = load_cases(path)
+        questions += [q for _, q in cases]
+        print(f"\n{path} ({len(cases)} questions)")
+        print(f"{'matcher':34} {'top-1':>7} {'top-3 in':>9} {'declined':>9}")
+        for name, predict in (
+            ("this matcher (learned, banded)", lambda c: ours(matcher, c)),
+            ("BM25 (bm25s), best threshold", lambda c: bm25(kb, c)),
+            ("rapidfuzz WRatio, best threshold", lambda c: wratio(kb, c)),
+        ):
+            s = score(predict(cases), cases)
+            print(f"{name:34} {s['top1']:7.1%} {s['top3']:9.1%} {s['declined']:9.1%}")
+    print()
     p50, p99, c50, c99 = latency(matcher, questions, args.repeat)
     print(
         f"real size ({len(kb.entries)} entries, {len(model.labels)} classes): match p50 "
