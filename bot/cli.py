@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import logsafe
 from bot.config import ConfigError, Settings
 from bot.core import Core
 from bot.curation import cli as admin_cli
@@ -115,7 +116,9 @@ def _kb(settings: Settings, args: argparse.Namespace) -> int:
 def _chat(core: Core) -> int:
     from bot.console import ConsoleChat
 
-    ConsoleChat(core.answers, sys.stdout).run(sys.stdin, prompt=sys.stdin.isatty())
+    ConsoleChat(core.answers, sys.stdout, settings=core.settings).run(
+        sys.stdin, prompt=sys.stdin.isatty()
+    )
     return 0
 
 
@@ -133,8 +136,11 @@ def main(argv: list[str] | None = None) -> int:
         logging.basicConfig(
             level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
-        # httpx logs every request URL at INFO, and Bot API URLs carry the token.
-        logging.getLogger("httpx").setLevel(logging.WARNING)
+        # Every record is redacted (no token, text or identity) whatever the level.
+        logsafe.install(settings.secrets())
+        if settings.log_level != "DEBUG":
+            # httpx logs a line per request at INFO: noise, and the URL is redacted anyway.
+            logging.getLogger("httpx").setLevel(logging.WARNING)
         if args.command == "reports":
             return _reports(settings, args)
         if args.command == "kb":

@@ -47,11 +47,15 @@ class Settings:
     knowledge_dir: Path = DEFAULT_KNOWLEDGE_DIR
     webhook_secret_token: str = ""
     report_retention_days: int = 365
+    # Questions (and their 👍/👎) are deleted this many days after they were asked.
+    question_log_retention_days: int = 90
     reports_per_day: int = 5
     conversation_timeout_minutes: int = 60
     log_level: str = "INFO"
     rate_limit_per_second: int = 30
     concurrent_updates: int = 4
+    # Set by the benchmarks, which run with the rate limiter off on purpose.
+    benchmark: bool = False
 
     @property
     def api_url(self) -> str:
@@ -62,6 +66,10 @@ class Settings:
     def file_url(self) -> str:
         """Base URL for file downloads (`.../file/bot`)."""
         return self.telegram_api_base_url.rstrip("/") + "/file/bot"
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in a log line (see `bot.logsafe`)."""
+        return (self.telegram_bot_token, self.report_encryption_key, self.webhook_secret_token)
 
     def is_admin(self, user_id: int | None) -> bool:
         """True when the Telegram user id is a configured admin."""
@@ -93,6 +101,9 @@ class Settings:
             knowledge_dir=Path(get("KNOWLEDGE_DIR") or DEFAULT_KNOWLEDGE_DIR),
             webhook_secret_token=get("WEBHOOK_SECRET_TOKEN"),
             report_retention_days=_int("REPORT_RETENTION_DAYS", get("REPORT_RETENTION_DAYS"), 365),
+            question_log_retention_days=_int(
+                "QUESTION_LOG_RETENTION_DAYS", get("QUESTION_LOG_RETENTION_DAYS"), 90
+            ),
             reports_per_day=_int("REPORTS_PER_DAY", get("REPORTS_PER_DAY"), 5),
             conversation_timeout_minutes=_int(
                 "CONVERSATION_TIMEOUT_MINUTES", get("CONVERSATION_TIMEOUT_MINUTES"), 60
@@ -100,4 +111,5 @@ class Settings:
             log_level=get("LOG_LEVEL").upper() or "INFO",
             concurrent_updates=max(1, _int("CONCURRENT_UPDATES", get("CONCURRENT_UPDATES"), 4)),
             rate_limit_per_second=_int("TELEGRAM_RATE_LIMIT", get("TELEGRAM_RATE_LIMIT"), 30),
+            benchmark=get("BENCHMARK").lower() in ("1", "true", "yes"),
         )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TextIO
 
-from bot.answering.answers import Answers
+from bot.answering.answers import REPORT_OFFER, Answers
+from bot.config import Settings
+from bot.privacy import privacy_view
 from bot.ui.render import html_to_text
 from bot.ui.views import View
 
@@ -23,11 +25,20 @@ COMMANDS = {
 class ConsoleChat:
     """One console conversation: remembers the language and the last view's choices."""
 
-    def __init__(self, answers: Answers, out: TextIO, lang: str | None = None):
+    def __init__(
+        self,
+        answers: Answers,
+        out: TextIO,
+        lang: str | None = None,
+        settings: Settings | None = None,
+    ):
         self.answers = answers
+        self.settings = settings or Settings()
         self.out = out
         self.lang = lang
         self.last: View | None = None
+        # The message last answered with an offer to report, for "It is a question".
+        self.held = ""
 
     def show(self, view: View) -> None:
         """Print a view: plain text, then its buttons as numbered options."""
@@ -55,6 +66,11 @@ class ConsoleChat:
             return a.feedback(arg, lang)
         if kind == "lapor":
             return a.page("console_report", lang)
+        if kind == "askit":
+            held, self.held = self.held, ""
+            if not held:
+                return a.page("report_offer", lang, kind="gone")
+            return a.ask(held, self.lang, channel="console", triage=False)
         return a.topics_view(lang)
 
     def handle(self, line: str) -> View:
@@ -72,8 +88,12 @@ class ConsoleChat:
             page = COMMANDS[command]
             if page == "topics":
                 return self.answers.topics_view(lang)
+            if page == "privacy":
+                return privacy_view(self.answers.renderer, self.settings, lang)
             return self.answers.page(page, lang, name="", bot_username="console")
-        return self.answers.ask(line, self.lang, channel="console")
+        view = self.answers.ask(line, self.lang, channel="console")
+        self.held = line if view.band == REPORT_OFFER else ""
+        return view
 
     def run(self, lines: Iterable[str], prompt: bool) -> None:
         """The loop: greet, then answer each line until /keluar or end of input."""

@@ -10,6 +10,9 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Message,
 from telegram.constants import MessageEntityType, ParseMode
 from telegram.ext import ContextTypes
 
+from bot.answering.answers import REPORT_OFFER
+from bot.privacy import privacy_view
+from handlers.albums import albums_of, in_album
 from handlers.common import (
     TELEGRAM_LIMIT,
     chosen_lang,
@@ -52,9 +55,9 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Exactly what the bot stores and never stores."""
-    await send_view(
-        update, context, core_of(context).answers.page("privacy", ui_lang(update, context))
-    )
+    core = core_of(context)
+    lang = ui_lang(update, context)
+    await send_view(update, context, privacy_view(core.answers.renderer, core.settings, lang))
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -77,7 +80,12 @@ async def on_page_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         context.user_data["lang"] = arg
         await edit_view(update, context, answers.language_view(arg, True))
         return
-    page = arg if arg in ("help", "privacy") else "help"
+    if arg == "privacy":
+        core = core_of(context)
+        lang = ui_lang(update, context)
+        await edit_view(update, context, privacy_view(answers.renderer, core.settings, lang))
+        return
+    page = "help"
     await edit_view(
         update,
         context,
@@ -149,15 +157,39 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if text is None:
             return  # an office group's own conversation: stay silent
     view = core_of(context).answers.ask(text, chosen_lang(context), channel="telegram")
-    await send_view(update, context, view)
+    # The offer to report keeps a reply link to the message: "It is a question" reads it there,
+    # so the bot never has to keep the text.
+    quote = message.message_id if view.band == REPORT_OFFER else None
+    await send_view(update, context, view, reply_to=quote)
+
+
+async def on_ask_it(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`askit` under the offer to report: the sender says their message was a question."""
+    query = update.callback_query
+    original = query.message.reply_to_message if query.message else None
+    mine = bool(original and original.from_user and original.from_user.id == query.from_user.id)
+    await query.answer()
+    answers = core_of(context).answers
+    if not mine or not (original.text or "").strip():
+        lang = ui_lang(update, context)
+        await edit_view(update, context, answers.page("report_offer", lang, kind="gone"))
+        return
+    text = original.text
+    if not is_private(update):
+        text = _addressed_text(original, context.bot.username, context.bot.id) or text
+    view = answers.ask(text, chosen_lang(context), channel="telegram", triage=False)
+    await edit_view(update, context, view)
 
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, files, voice outside a report: ask politely for text (private only)."""
     if not is_private(update):
         return
-    answers = core_of(context).answers
-    await send_view(update, context, answers.page("not_text", ui_lang(update, context)))
+    view = core_of(context).answers.page("not_text", ui_lang(update, context))
+    if in_album(update):  # one reply for the whole album
+        albums_of(context).hold(update, context, lambda: send_view(update, context, view))
+        return
+    await send_view(update, context, view)
 
 
 # -- inline mode --------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """`build_application(settings)`: the one factory of the Telegram bot. Tests call it too.
 
 Every handler is registered here, in one visible order (first match wins within a group):
+  group -1: the guard: edits, channel posts, updates without a sender, foreign buttons stop here
   group 0: the report and admin conversations, commands, buttons, free text, non-text messages
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
@@ -9,13 +10,13 @@ Every handler is registered here, in one visible order (first match wins within 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import secrets
 from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
 from telegram.constants import ParseMode
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -32,9 +33,11 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot import logsafe, retention
 from bot.config import Settings
 from bot.core import Core
-from handlers import answering, curation, tips
+from bot.notices import NoticeThrottle, error_kind
+from handlers import answering, curation, guard, tips, tracing
 from handlers.concurrency import PerChatUpdateProcessor
 from handlers.persistence import SQLitePersistence
 
@@ -45,8 +48,12 @@ COMMANDS = ("start", "topik", "lapor", "status", "bahasa", "bantuan", "privasi")
 
 
 async def _post_init(application: Application) -> None:
-    """Set the command menus in Indonesian (default) and English."""
-    renderer = application.bot_data["core"].answers.renderer
+    """Set the command menus in Indonesian (default) and English; apply question retention."""
+    core: Core = application.bot_data["core"]
+    deleted = retention.purge_questions(core.db, core.settings)
+    if deleted:
+        log.info("question log: %s questions past their retention deleted", deleted)
+    renderer = core.answers.renderer
     for lang, code in (("id", None), ("en", "en")):
         commands = [BotCommand(c, renderer.label(f"cmd_{c}", lang)) for c in COMMANDS]
         await application.bot.set_my_commands(
@@ -60,11 +67,20 @@ async def _flush(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failing update by id (never its content), apologise, keep serving others."""
+    """Log the failing update by id (never its content), apologise, keep serving others.
+
+    Fetching updates hiccups (network, a second instance polling, flood waits) are logged, not
+    posted: the updater retries by itself. Other errors reach the admin chat at most once per
+    kind per ten minutes, with how many there were (`bot.notices`).
+    """
+    error = context.error
+    if update is None and context.job is None and isinstance(error, _POLLING_HICCUPS):
+        log.warning("fetching updates failed (%s); retrying", type(error).__name__)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed", update_id, exc_info=context.error)
+    log.error("update %s failed", update_id, exc_info=error)
+    core: Core = context.application.bot_data["core"]
     if isinstance(update, Update) and update.effective_chat:
-        core: Core = context.application.bot_data["core"]
         user = update.effective_user
         lang = "en" if user and (user.language_code or "").startswith("en") else "id"
         try:
@@ -73,18 +89,29 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         except Exception:  # noqa: BLE001 - the apology is best effort
             log.warning("could not send the apology for update %s", update_id)
-    admin_chat = context.application.bot_data["core"].settings.telegram_admin_chat_id
-    if admin_chat and context.error is not None:
-        # Only the error type and update id: an admin chat must not receive users' texts.
-        text = f"⚠️ update {update_id}: <code>{html.escape(repr(context.error))[:300]}</code>"
-        try:
-            await context.bot.send_message(admin_chat, text, parse_mode=ParseMode.HTML)
-        except Exception:  # noqa: BLE001
-            log.warning("could not tell the admin chat about update %s", update_id)
+    admin_chat = core.settings.telegram_admin_chat_id
+    if not admin_chat or error is None:
+        return
+    kind = error_kind(error)
+    count = context.application.bot_data.setdefault("error_notices", NoticeThrottle()).admit(kind)
+    if count is None:
+        return
+    # The kind and the update id only: an admin chat must not receive users' texts.
+    renderer = core.answers.renderer
+    text = renderer.render("admin_error", "id", kind=kind, count=count, update=update_id)
+    try:
+        await context.bot.send_message(admin_chat, text, parse_mode=ParseMode.HTML)
+    except Exception:  # noqa: BLE001
+        log.warning("could not tell the admin chat about update %s", update_id)
+
+
+_POLLING_HICCUPS = (NetworkError, Conflict, RetryAfter)
 
 
 def build_application(settings: Settings, core: Core | None = None) -> Application:
     """Build the bot: persistence, rate limiter, error handler and every handler."""
+    # Redact every log record (token, texts, identities), whatever LOG_LEVEL says.
+    logsafe.install(settings.secrets())
     core = core or Core.open(settings)
     persistence = SQLitePersistence(
         core.db,
@@ -108,10 +135,17 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
         builder = builder.rate_limiter(
             AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
         )
+    elif not settings.benchmark:
+        log.warning(
+            "TELEGRAM_RATE_LIMIT=0: the rate limiter is off; a burst of messages will lose "
+            "replies to Telegram's flood limit (only benchmarks should run like this)"
+        )
     application = builder.build()
     application.bot_data["core"] = core
 
     private = filters.ChatType.PRIVATE
+    # Before any feature: edits, channel posts, updates without a sender, foreign buttons.
+    application.add_handler(guard.handler(), group=-1)
     # Conversations first: while one is active it sees the user's messages before free text.
     # Tips: the /lapor conversation, /status, /batal and the admins' /laporan.
     application.add_handlers(tips.handlers(core), group=0)
@@ -125,6 +159,7 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
             CommandHandler(["bahasa", "language"], answering.language),
             CommandHandler(["topik", "topics"], answering.topics_command),
             CallbackQueryHandler(answering.on_page_button, pattern=r"^(page|lang):"),
+            CallbackQueryHandler(answering.on_ask_it, pattern=r"^askit$"),
             CallbackQueryHandler(
                 answering.on_button, pattern=r"^(ans|basis|rel|topic|topics|fb)(:|$)"
             ),
@@ -139,6 +174,8 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     application.add_handler(InlineQueryHandler(answering.on_inline_query), group=1)
     application.add_handler(TypeHandler(Update, _flush), group=9)
     application.add_error_handler(_on_error)
+    # DEBUG: which handler took each update, and how long (never what was in it).
+    tracing.trace(application)
     return application
 
 
@@ -147,6 +184,19 @@ def run_bot(
 ) -> int:
     """Run until stopped: long polling, or a webhook server when `webhook_url` is given."""
     application = build_application(settings)
+    try:
+        _serve(application, settings, webhook_url, listen, port)
+    except InvalidToken:
+        # The library's own message quotes the token; say what is wrong without it.
+        log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")
+        return 2
+    return 0
+
+
+def _serve(
+    application: Application, settings: Settings, webhook_url: str | None, listen: str, port: int
+) -> None:
+    """Poll, or serve the webhook, until stopped."""
     # PTB's run_* need a current event loop on the main thread (Python 3.12+ has none by default).
     asyncio.set_event_loop(asyncio.new_event_loop())
     if webhook_url:
@@ -163,4 +213,3 @@ def run_bot(
         )
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES, poll_interval=0.0, timeout=30)
-    return 0

@@ -5,7 +5,13 @@ from __future__ import annotations
 import html
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -95,19 +101,28 @@ def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     return [p.strip("\n") for p in parts if p.strip()]
 
 
-async def send_view(update: Update, context: ContextTypes.DEFAULT_TYPE, view: View) -> Message:
-    """Send a view as new message(s) in the update's chat; buttons go on the last one."""
+async def send_view(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, view: View, reply_to: int | None = None
+) -> Message:
+    """Send a view as new message(s) in the update's chat; buttons go on the last one.
+
+    `reply_to` (a message id) makes the first message a reply to it.
+    """
     chat_id = update.effective_chat.id
     parts = split_html(view.text)
     link = "" if is_private(update) else f"https://t.me/{context.bot.username}?start="
     message = None
     for i, part in enumerate(parts):
+        quoted = None
+        if reply_to is not None and i == 0:
+            quoted = ReplyParameters(reply_to, allow_sending_without_reply=True)
         message = await context.bot.send_message(
             chat_id,
             part,
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard(view, link) if i == len(parts) - 1 else None,
             disable_web_page_preview=True,
+            reply_parameters=quoted,
         )
     return message
 

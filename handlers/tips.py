@@ -27,6 +27,7 @@ from telegram.warnings import PTBUserWarning
 from bot.core import Core
 from bot.tips.records import END, Evidence, Incoming, Reply
 from bot.ui.views import Button, View
+from handlers.albums import albums_of, in_album
 from handlers.common import core_of, edit_view, is_private, send_view, ui_lang
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,9 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Stat
     incoming = _incoming(update.effective_message)
     reports = core_of(context).reports
     reply = reports.receive(update.effective_user.id, incoming, _lang(update, context))
+    if in_album(update):  # each file is saved now; the album gets one reply, its last
+        albums_of(context).hold(update, context, lambda: _show(update, context, reply))
+        return _next(reply)
     return await _show(update, context, reply)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from bot.answering import store
+from bot.answering.intent import looks_like_question, reads_like_report
 from bot.answering.matcher import ANSWER, DECLINE, SUGGEST, Matcher
 from bot.kb.model import Entry, KnowledgeBase
 from bot.ui.render import Renderer
@@ -15,6 +16,8 @@ from bot.ui.views import Button, View
 # Longer questions are cut before matching: a pasted document is not a question, and the cut
 # keeps matching time bounded whatever users send.
 MAX_QUESTION_CHARS = 500
+# The band of a message that reads like a tip: answered with an offer, never logged.
+REPORT_OFFER = "report_offer"
 # Topics named in the decline message as examples.
 DECLINE_EXAMPLE_TOPICS = ("kampanye-ikut", "media-sosial", "kampanye-fasilitas", "sanksi")
 
@@ -43,13 +46,22 @@ class Answers:
     # -- questions ------------------------------------------------------------------------------
 
     def ask(
-        self, question: str, lang: str | None = None, channel: str = "cli", record: bool = True
+        self,
+        question: str,
+        lang: str | None = None,
+        channel: str = "cli",
+        record: bool = True,
+        triage: bool = True,
     ) -> View:
         """Answer a free-text question; `lang` None means: follow the question's language.
 
         With `record`, the question is logged (text, band, entry, score; never who asked).
+        With `triage`, a message that reads like a tip and is not phrased as a question gets
+        the offer of a confidential report instead, and is not logged (`report_offer_view`).
         """
         text = (question or "").strip()
+        if triage and reads_like_report(text) and not looks_like_question(text):
+            return self.report_offer_view(lang or self.matcher.normalizer.language(text))
         truncated = len(text) > MAX_QUESTION_CHARS
         text = text[:MAX_QUESTION_CHARS]
         match = self.matcher.match(text)
@@ -91,6 +103,16 @@ class Answers:
             lang=lang,
             question_id=qid,
         )
+
+    def report_offer_view(self, lang: str) -> View:
+        """A tip typed outside /lapor: not stored; offer a confidential report, or an answer."""
+        r = self.renderer
+        rows = [
+            [Button(r.label("report_offer_start", lang), "lapor:")],
+            [Button(r.label("report_offer_question", lang), "askit")],
+        ]
+        text = r.render("report_offer", lang, kind="offer")
+        return View(text, rows, band=REPORT_OFFER, lang=lang)
 
     def search(self, question: str, limit: int = 5) -> list[str]:
         """Entry ids worth offering for a partial question (inline mode), best first."""

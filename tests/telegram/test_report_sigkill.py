@@ -34,11 +34,11 @@ def api():
 class Reporter:
     """One Telegram user talking to the bot process, which can be killed at any moment."""
 
-    def __init__(self, api, db):
-        self.api, self.db = api, db
-        self.user = api.user(id=8008)
+    def __init__(self, api, db, user: dict | None = None, **env: str):
+        self.api, self.db, self.env = api, db, env
+        self.user = user or api.user(id=8008)
         self.chat = api.private_chat(self.user)
-        self.process = _start(api, db)
+        self.process = _start(api, db, **env)
 
     def _reply(self, since: int) -> str:
         calls = self.api.wait_for(
@@ -93,7 +93,7 @@ class Reporter:
     def kill_and_restart(self) -> None:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
-        self.process = _start(self.api, self.db)
+        self.process = _start(self.api, self.db, **self.env)
 
     def stop(self) -> None:
         self.process.terminate()

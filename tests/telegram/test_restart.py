@@ -15,7 +15,7 @@ from tests.telegram.fake_bot_api import FakeBotApi
 PROJECT = Path(__file__).resolve().parents[2]
 
 
-def _start(api, db: Path) -> subprocess.Popen:
+def _start(api, db: Path, **extra_env: str) -> subprocess.Popen:
     """Start `python bot.py` against the fake server; its log goes to a file beside the db."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
     env.update(
@@ -25,6 +25,7 @@ def _start(api, db: Path) -> subprocess.Popen:
         TELEGRAM_RATE_LIMIT="0",
         REPORT_ENCRYPTION_KEY="7HwQ0yRk3c2rX5Wb1c9mK2p4J8sT6vN0qL3eF5gH7jA=",
     )
+    env.update(extra_env)
     return subprocess.Popen(
         [sys.executable, "bot.py"],
         cwd=PROJECT,
