@@ -240,14 +240,33 @@ def redact(record: logging.LogRecord, redactor: Redactor) -> logging.LogRecord:
     if record.exc_info:
         if record.exc_info[0] is not None:
             formatted = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
-            record.exc_text = redactor.text(formatted, safe)
+            record.exc_text = _traceback(formatted, redactor, safe)
         record.exc_info = None
     elif record.exc_text:
-        record.exc_text = redactor.text(record.exc_text, safe)
+        record.exc_text = _traceback(record.exc_text, redactor, safe)
     if record.stack_info:
-        record.stack_info = redactor.text(record.stack_info, safe)
+        record.stack_info = _traceback(record.stack_info, redactor, safe)
     record.redacted = True
     return record
+
+
+_FRAME = re.compile(r'^\s*File "[^"]*", line \d+, in \S+$')
+
+
+def _traceback(text: str, redactor: Redactor, safe: set[int]) -> str:
+    """A traceback: frame lines and the source lines under them are code, and keep their paths
+    and code readable; every other line (the exception messages) gets the full text rules."""
+    lines, code = [], False
+    for line in text.split("\n"):
+        if _FRAME.match(line):
+            lines.append(redactor.final(line, safe))
+            code = True
+        elif code and line.startswith("    "):
+            lines.append(redactor.final(line, safe))
+        else:
+            lines.append(redactor.text(line, safe))
+            code = False
+    return "\n".join(lines)
 
 
 _STATE: dict[str, Any] = {}

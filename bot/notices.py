@@ -15,6 +15,7 @@ from pathlib import Path
 
 WINDOW_SECONDS = 600.0
 _PROJECT = Path(__file__).resolve().parent.parent
+_CODE = ("bot", "handlers")  # where a bug of ours can be; tests and libraries are not named
 
 
 @dataclass
@@ -48,6 +49,6 @@ def error_kind(error: BaseException) -> str:
     where = ""
     for frame in traceback.extract_tb(error.__traceback__):
         path = Path(frame.filename)
-        if path.is_relative_to(_PROJECT) and "site-packages" not in path.parts:
+        if path.is_relative_to(_PROJECT) and path.relative_to(_PROJECT).parts[0] in _CODE:
             where = f"{path.relative_to(_PROJECT).as_posix()}:{frame.name}"
     return f"{type(error).__name__} in {where}" if where else type(error).__name__

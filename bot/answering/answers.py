@@ -263,7 +263,9 @@ class Answers:
         entry_id, _, rest = data.partition(":")
         vote, _, asked = rest.partition(":")
         up = vote == "up"
-        question_id = int(asked) if asked.isdigit() else None
+        # Button data can be forged: only a number SQLite can hold is taken as a question id.
+        ok = asked.isascii() and asked.isdigit() and len(asked) <= 18
+        question_id = int(asked) if ok else None
         if self.db is not None and entry_id in self.kb.entries:
             store.record_feedback(self.db, entry_id, 1 if up else -1, question_id)
         return View(self.renderer.render("feedback_thanks", lang), lang=lang)
