@@ -1,9 +1,14 @@
-"""Wiring of the core: settings, database, knowledge base, use cases. Built once per process."""
+"""Wiring of the core: settings, database, knowledge base, use cases. Built once per process.
+
+Building it opens the database (and compiles the knowledge files when they changed) and
+nothing more: periodic work such as the tips' retention runs as a scheduled job of the bot
+(`handlers/app.py`) and from the command line (`bot.py reports purge`).
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
@@ -24,18 +29,13 @@ class Core:
     settings: Settings
     db: sqlite_utils.Database
     answers: Answers
-    reports: Reports | None = None
-    admin: AdminDesk | None = None
+    reports: Reports = field(init=False)
+    admin: AdminDesk = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.admin is None:
-            self.admin = AdminDesk(self.db, self.answers)
-        if self.reports is None:
-            self.reports = Reports(self.db, self.settings, self.answers)
-            if self.reports.vault is None:
-                log.info("tips are disabled: %s", self.reports.key_problem)
-            else:
-                self.reports.desk.purge()  # retention: closed tips past their time, stale drafts
+        # Plain objects over the same database: no query runs here.
+        self.admin = AdminDesk(self.db, self.answers)
+        self.reports = Reports(self.db, self.settings, self.answers)
 
     @classmethod
     def open(cls, settings: Settings) -> Core:

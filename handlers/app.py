@@ -5,6 +5,7 @@ Every handler is registered here, in one visible order (first match wins within 
   group 0: the report and admin conversations, commands, buttons, free text, non-text messages
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
+Jobs: the retention of tips and of the question log, daily at 03:00 UTC.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from datetime import time
 from urllib.parse import urlparse
 
 from telegram import BotCommand, BotCommandScopeDefault, Update
@@ -45,15 +47,12 @@ log = logging.getLogger(__name__)
 
 # Command menus shown by Telegram, per language (command, description template label).
 COMMANDS = ("start", "topik", "lapor", "status", "bahasa", "bantuan", "privasi")
+RETENTION_AT = time(3, 0)  # UTC: the daily purge of closed tips past their retention
 
 
 async def _post_init(application: Application) -> None:
-    """Set the command menus in Indonesian (default) and English; apply question retention."""
-    core: Core = application.bot_data["core"]
-    deleted = retention.purge_questions(core.db, core.settings)
-    if deleted:
-        log.info("question log: %s questions past their retention deleted", deleted)
-    renderer = core.answers.renderer
+    """Set the command menus in Indonesian (default) and English."""
+    renderer = application.bot_data["core"].answers.renderer
     for lang, code in (("id", None), ("en", "en")):
         commands = [BotCommand(c, renderer.label(f"cmd_{c}", lang)) for c in COMMANDS]
         await application.bot.set_my_commands(
@@ -64,6 +63,20 @@ async def _post_init(application: Application) -> None:
 async def _flush(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Write conversation states and user data now, not at the next 60-second tick."""
     await context.application.update_persistence()
+
+
+async def _purge_tips(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Retention: closed tips past REPORT_RETENTION_DAYS, old day counters, idle drafts."""
+    core: Core = context.application.bot_data["core"]
+    deleted = core.reports.desk.purge()
+    log.info("retention: %d closed tips deleted", deleted)
+
+
+async def _purge_questions(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Retention: questions, ratings and review records past QUESTION_LOG_RETENTION_DAYS."""
+    core: Core = context.application.bot_data["core"]
+    deleted = retention.purge_questions(core.db, core.settings)
+    log.info("retention: %d questions deleted", deleted)
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -174,6 +187,16 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     application.add_handler(InlineQueryHandler(answering.on_inline_query), group=1)
     application.add_handler(TypeHandler(Update, _flush), group=9)
     application.add_error_handler(_on_error)
+    if application.job_queue is not None:
+        application.job_queue.run_daily(
+            _purge_questions, time=RETENTION_AT, name="questions-retention"
+        )
+    if core.reports.vault is None:
+        log.info("tips are disabled: %s", core.reports.key_problem)
+    elif application.job_queue is not None:
+        # A fixed hour, so restarts neither skip nor repeat it, and never while starting up
+        # (a VACUUM then would hold up the first updates).
+        application.job_queue.run_daily(_purge_tips, time=RETENTION_AT, name="tips-retention")
     # DEBUG: which handler took each update, and how long (never what was in it).
     tracing.trace(application)
     return application

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
@@ -20,6 +21,8 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
+        # Updates of each chat holding or waiting for its lock; the lock goes with the last one.
+        self._users: dict[int, int] = {}
 
     @staticmethod
     def _key(update: object) -> int | None:
@@ -29,19 +32,22 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             return update.effective_chat.id
         return update.effective_user.id if update.effective_user else None
 
-    async def do_process_update(self, update: object, coroutine: Awaitable) -> None:
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's earlier updates, then run this one."""
         key = self._key(update)
         if key is None:
             await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] = self._users.get(key, 0) + 1
         try:
-            async with lock:  # asyncio.Lock wakes waiters first come, first served
+            # asyncio.Lock is fair (documented): waiters acquire it first come, first served.
+            async with lock:
                 await coroutine
         finally:
-            if not lock.locked() and key in self._locks and not lock._waiters:
-                del self._locks[key]
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -1,9 +1,10 @@
-"""/lapor (the confidential tip conversation), /status, and the admins' /laporan.
+"""/lapor (the confidential tip flow), /status, and the admins' /laporan.
 
 Every callback reads the update, calls one use case of `bot.tips` (the flow, or its `desk`) and
-sends the view back. The use case has already written the draft when it returns, so a step is only
-confirmed once it is saved. The conversation follows the step the draft is in (the draft is the
-truth after a crash), and it is keyed by the reporter's keyed hash, never the Telegram id.
+sends the view back. The use case has already written the draft when it returns, so a step is
+only confirmed once it is saved. There is no conversation state besides the draft: while a
+user's (encrypted) draft is open, their private messages go to the flow, and the draft's own
+step decides what they mean, also after a crash or restart. Nothing here holds a Telegram id.
 """
 
 from __future__ import annotations
@@ -25,26 +26,12 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.core import Core
-from bot.tips.records import END, Evidence, Incoming, Reply
+from bot.tips.records import Evidence, Incoming, Reply
 from bot.ui.views import Button, View
 from handlers.albums import albums_of, in_album
 from handlers.common import core_of, edit_view, is_private, send_view, ui_lang
 
 log = logging.getLogger(__name__)
-
-
-class State(StrEnum):
-    """Steps of the tip conversation; the values are the draft steps of `bot.tips.flow`."""
-
-    NOTICE = "notice"
-    CATEGORY = "category"
-    WHAT = "what"
-    WHO = "who"
-    WHERE = "where"
-    WHEN = "when"
-    EVIDENCE = "evidence"
-    CONTACT = "contact"
-    SUMMARY = "summary"
 
 
 class AdminState(StrEnum):
@@ -54,35 +41,23 @@ class AdminState(StrEnum):
 
 
 PRIVATE = filters.ChatType.PRIVATE
-MEDIA = filters.PHOTO | filters.VIDEO | filters.Document.ALL
 START_LINK = filters.Regex(r"^/start(@\w+)?\s+lapor")
 
 
-class ReportConversation(ConversationHandler):
-    """A ConversationHandler keyed by the reporter's keyed hash, in private chats only, so the
-    persisted conversation state never holds a Telegram id."""
+class TipInProgress(filters.UpdateFilter):
+    """Updates in a private chat from a user whose tip draft is open (not yet sent)."""
 
-    def __init__(self, core: Core, **kwargs) -> None:
-        with warnings.catch_warnings():  # buttons of several messages, on purpose
-            warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-            super().__init__(**kwargs)
+    def __init__(self, core: Core) -> None:
+        super().__init__(name="TipInProgress")
         self._core = core
 
-    def check_update(self, update: object):  # noqa: ANN201 - same type as the base class
-        """Only private chats: a reporter's group messages never reach the tip flow."""
-        if not isinstance(update, Update) or not is_private(update):
-            return None
-        return super().check_update(update)
-
-    def _get_key(self, update: Update) -> tuple[str]:
-        return (self._core.reports.user_ref(update.effective_user.id),)
+    def filter(self, update: Update) -> bool:
+        """Ask the draft store, the one place that knows whether a tip is being written."""
+        user = update.effective_user
+        return bool(is_private(update) and user and self._core.reports.in_progress(user.id))
 
 
-def _next(reply: Reply) -> State | int:
-    return ConversationHandler.END if reply.step == END else State(reply.step)
-
-
-def _incoming(message: Message) -> Incoming:
+def _incoming(message: Message, update_id: int = 0) -> Incoming:
     """Reduce a message to what the flow uses; captions and forward origins are dropped."""
     evidence = None
     if message.photo:
@@ -97,11 +72,16 @@ def _incoming(message: Message) -> Incoming:
         evidence=evidence,
         caption=bool(message.caption),
         forwarded=message.forward_origin is not None,
+        update_id=update_id,
     )
 
 
-async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> State | int:
+async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
     """Send the reporter's view (in place of a pressed button's message) and any admin notice."""
+    if reply.duplicate:  # answered when it first came
+        if update.callback_query:
+            await update.callback_query.answer()
+        return
     if update.callback_query:
         await update.callback_query.answer()
         await edit_view(update, context, reply.view)
@@ -113,76 +93,77 @@ async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply
             await context.bot.send_message(admin_chat, reply.admin_view.text)
         except Exception:  # noqa: BLE001 - the tip is filed; the notice is best effort
             log.warning("could not notify the admin chat of a new tip")
-    return _next(reply)
-
-
-# -- the reporter ---------------------------------------------------------------------------------
-
-
-async def on_lapor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> State | int:
-    """/lapor: the notice, with a fresh draft."""
-    reports = core_of(context).reports
-    return await _show(
-        update, context, reports.start(update.effective_user.id, _lang(update, context))
-    )
 
 
 def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return ui_lang(update, context)
 
 
-async def on_start_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> State | int:
-    """/start lapor or /start lapor-<topic> (deep link from a group): the notice."""
-    payload = context.args[0] if context.args else ""
-    topic = payload.partition("-")[2]
-    reports = core_of(context).reports
-    reply = reports.start(update.effective_user.id, _lang(update, context), topic)
-    return await _show(update, context, reply)
+def _user_id(update: Update) -> int:
+    return update.effective_user.id if update.effective_user else 0
 
 
-async def on_lapor_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> State | int:
-    """The `lapor:` / `lapor:<topic>` button under an answer: the notice, category preselected."""
-    topic = update.callback_query.data.partition(":")[2]
-    reports = core_of(context).reports
-    await update.callback_query.answer()
-    reply = reports.start(update.effective_user.id, _lang(update, context), topic)
-    await send_view(update, context, reply.view)
-    return _next(reply)
+# -- the reporter ---------------------------------------------------------------------------------
 
 
-async def on_resume(update: Update, context: ContextTypes.DEFAULT_TYPE) -> State | int:
-    """/lapor (or a Lapor button) while a draft is open: ask the current step again."""
+async def _start_or_resume(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: str) -> None:
+    """A fresh draft (the notice, category preselected by `topic`), or, while one is open, its
+    current step again. Always a new message, so the answer a button sat under stays."""
+    reports, user_id, lang = core_of(context).reports, _user_id(update), _lang(update, context)
     if update.callback_query:
         await update.callback_query.answer()
-    reply = core_of(context).reports.resume(update.effective_user.id, _lang(update, context))
+    if reports.in_progress(user_id):
+        reply = reports.resume(user_id, lang)
+    else:
+        reply = reports.start(user_id, lang, topic)
     await send_view(update, context, reply.view)
-    return _next(reply)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> State | int:
-    """A `rp:` button: continue, category, skip, edit, send, cancel."""
+async def on_lapor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/lapor: the notice with a fresh draft (or the current step of the open one)."""
+    await _start_or_resume(update, context, "")
+
+
+async def on_start_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start lapor or /start lapor-<topic> (deep link from a group): the notice."""
+    payload = context.args[0] if context.args else ""
+    await _start_or_resume(update, context, payload.partition("-")[2])
+
+
+async def on_lapor_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The `lapor:` / `lapor:<topic>` button under an answer: the notice, category preselected."""
+    if not is_private(update):
+        await update.callback_query.answer()  # groups get a deep link instead of this button
+        return
+    await _start_or_resume(update, context, update.callback_query.data.partition(":")[2])
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A `rp:` button: continue, category, skip, edit, send, cancel (the draft decides)."""
+    if not is_private(update):
+        await update.callback_query.answer()
+        return
     action = update.callback_query.data.partition(":")[2]
     reports = core_of(context).reports
-    reply = reports.press(update.effective_user.id, action, _lang(update, context))
-    return await _show(update, context, reply)
+    reply = reports.press(_user_id(update), action, _lang(update, context), update.update_id)
+    await _show(update, context, reply)
 
 
-async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> State | int:
-    """Any message during the flow (text, file, sticker ...): the draft's step decides."""
-    incoming = _incoming(update.effective_message)
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Any message while a draft is open (text, file, sticker ...): the draft's step decides."""
+    incoming = _incoming(update.effective_message, update.update_id)
     reports = core_of(context).reports
-    reply = reports.receive(update.effective_user.id, incoming, _lang(update, context))
+    reply = reports.receive(_user_id(update), incoming, _lang(update, context))
     if in_album(update):  # each file is saved now; the album gets one reply, its last
         albums_of(context).hold(update, context, lambda: _show(update, context, reply))
-        return _next(reply)
-    return await _show(update, context, reply)
+        return
+    await _show(update, context, reply)
 
 
-async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/batal: delete the draft, end the conversation."""
-    reply = core_of(context).reports.cancel(update.effective_user.id, _lang(update, context))
+async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/batal while a draft is open: delete it."""
+    reply = core_of(context).reports.cancel(_user_id(update), _lang(update, context))
     await send_view(update, context, reply.view)
-    return ConversationHandler.END
 
 
 async def on_lapor_in_group(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -310,47 +291,19 @@ async def on_note_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 def handlers(core: Core) -> list[BaseHandler]:
-    """Every report handler, in the order `handlers.app` registers them (before free text)."""
-    button = CallbackQueryHandler(on_button, pattern=r"^rp:")
-    text = MessageHandler(filters.TEXT & ~filters.COMMAND, on_message)
-    media = MessageHandler(MEDIA, on_message)
-    stray = MessageHandler(~filters.COMMAND & ~filters.StatusUpdate.ALL, on_message)
-    text_step = [button, text, stray]
-    states = {
-        State.NOTICE: [button, stray],
-        State.CATEGORY: [button, stray],
-        State.WHAT: text_step,
-        State.WHO: text_step,
-        State.WHERE: text_step,
-        State.WHEN: text_step,
-        State.EVIDENCE: [button, media, stray],
-        State.CONTACT: text_step,
-        State.SUMMARY: [button, stray],
-    }
-    conversation = ReportConversation(
-        core,
-        entry_points=[
-            CommandHandler("lapor", on_lapor),
-            CommandHandler("start", on_start_link, filters=START_LINK),
-            CallbackQueryHandler(on_lapor_button, pattern=r"^lapor:"),
-            # A step's button after the conversation state was lost: the draft decides.
-            button,
-        ],
-        states=states,
-        fallbacks=[
-            CommandHandler(["batal", "cancel"], on_cancel),
-            CommandHandler("lapor", on_resume),
-            CommandHandler("start", on_resume, filters=START_LINK),
-            CallbackQueryHandler(on_resume, pattern=r"^lapor:"),
-        ],
-        name="report",
-        persistent=True,
-    )
+    """Every tip handler, in the order `handlers.app` registers them (before free text)."""
+    in_progress = TipInProgress(core)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
         admin_note = _admin_note_conversation()
     return [
-        conversation,
+        CommandHandler("lapor", on_lapor, filters=PRIVATE),
+        CommandHandler("start", on_start_link, filters=PRIVATE & START_LINK),
+        CallbackQueryHandler(on_lapor_button, pattern=r"^lapor:"),
+        CallbackQueryHandler(on_button, pattern=r"^rp:"),
+        # While a draft is open, the reporter's messages belong to it (commands aside).
+        CommandHandler(["batal", "cancel"], on_cancel, filters=in_progress),
+        MessageHandler(in_progress & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_message),
         admin_note,
         CommandHandler("lapor", on_lapor_in_group, filters=~PRIVATE),
         CommandHandler("status", on_status),

@@ -132,7 +132,8 @@ class KbEditor:
         row = audit.kb_change(self.db, change_id) if change_id > 0 else None
         return None if row is None else _change(row)
 
-    def _live(self, entry_id: str) -> Entry:
+    def live(self, entry_id: str) -> Entry:
+        """The live entry with this id; AdminError (kind unknown) when there is none."""
         entry = self.kb.entries.get(entry_id)
         if entry is None:
             raise AdminError([f"entry '{entry_id}' does not exist"], kind="unknown")
@@ -144,7 +145,7 @@ class KbEditor:
         self, admin_id: int, entry_id: str, lang: str, text: str, version: int
     ) -> Change:
         """Add one way of asking (in `lang`) to an entry."""
-        state = entry_state(self._live(entry_id))
+        state = entry_state(self.live(entry_id))
         state["questions"][lang if lang in LANGS else "id"].append(" ".join(text.split()))
         return self.commit(admin_id, [Edit(entry_id, "add_phrasing", version, state)])[0]
 
@@ -152,13 +153,13 @@ class KbEditor:
         self, admin_id: int, entry_id: str, lang: str, text: str, version: int
     ) -> Change:
         """Replace an entry's answer in one language."""
-        state = entry_state(self._live(entry_id))
+        state = entry_state(self.live(entry_id))
         state["answer"][lang if lang in LANGS else "id"] = text.strip()
         return self.commit(admin_id, [Edit(entry_id, "edit_answer", version, state)])[0]
 
     def set_verdict(self, admin_id: int, entry_id: str, verdict: str, version: int) -> Change:
         """Change an entry's verdict."""
-        state = entry_state(self._live(entry_id))
+        state = entry_state(self.live(entry_id))
         state["verdict"] = verdict
         return self.commit(admin_id, [Edit(entry_id, "set_verdict", version, state)])[0]
 
@@ -167,7 +168,7 @@ class KbEditor:
 
         Other entries listing it as related lose that link, each as its own audited change.
         """
-        self._live(entry_id)
+        self.live(entry_id)
         edits = [Edit(entry_id, "retire", version, None)]
         for other in self.kb.entries.values():
             if entry_id in other.related and other.id != entry_id:

@@ -111,7 +111,7 @@ class ReviewQueue:
         group = self.find(key)
         if group is None:
             return None
-        entry = self.editor._live(entry_id)
+        entry = self.editor.live(entry_id)
         self.editor.add_phrasing(admin_id, entry_id, group.lang, group.question, entry.version)
         self.mark_done(admin_id, group, "added")
         return group

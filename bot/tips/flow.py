@@ -106,10 +106,13 @@ class Reports:
     def _delete(self, ref: str) -> None:
         self.store.delete_draft(ref)
 
-    def has_draft(self, user_id: int) -> bool:
-        """True when the user has a tip in progress (possibly expired): the flow owns their
-        messages."""
-        return self.vault is not None and self.store.has_draft(self.user_ref(user_id))
+    def in_progress(self, user_id: int) -> bool:
+        """True while the user has a tip being written (not yet sent, possibly expired): the
+        flow then owns their messages in the private chat. The draft is the only state."""
+        if self.vault is None:
+            return False
+        found = self.store.draft(self.user_ref(user_id))
+        return found is not None and not found[0].ticket
 
     def expire_drafts(self) -> int:
         """Delete drafts idle longer than the conversation timeout; returns how many."""
@@ -136,13 +139,13 @@ class Reports:
         """/lapor during a draft: show the current step again (or start when there is none)."""
         return self.handle(user_id, lang, action="resume")
 
-    def press(self, user_id: int, action: str, lang: str) -> Reply:
+    def press(self, user_id: int, action: str, lang: str, update_id: int = 0) -> Reply:
         """A `rp:<action>` button: go, cat:<topic>, skip, edit, edit:<field>, back, send, cancel."""
-        return self.handle(user_id, lang, action=action)
+        return self.handle(user_id, lang, action=action, update_id=update_id)
 
     def receive(self, user_id: int, incoming: Incoming, lang: str) -> Reply:
         """A message during the flow: text, a file, or something else."""
-        return self.handle(user_id, lang, incoming=incoming)
+        return self.handle(user_id, lang, incoming=incoming, update_id=incoming.update_id)
 
     def cancel(self, user_id: int, lang: str) -> Reply:
         """/batal or Cancel: delete the draft."""
@@ -151,7 +154,12 @@ class Reports:
         return self._closed("cancelled", lang)
 
     def handle(
-        self, user_id: int, lang: str, action: str = "", incoming: Incoming | None = None
+        self,
+        user_id: int,
+        lang: str,
+        action: str = "",
+        incoming: Incoming | None = None,
+        update_id: int = 0,
     ) -> Reply:
         """Apply one button or message to the reporter's draft; returns what to show next."""
         if self.vault is None:
@@ -161,6 +169,11 @@ class Reports:
         if draft is None or draft == "expired":
             return self._closed("expired" if draft else "no_draft", lang)
         assert isinstance(draft, Draft)
+        if update_id and update_id <= draft.seen:
+            # Telegram delivered this update again (the bot was killed before confirming it):
+            # it was applied and answered already, so it changes and shows nothing.
+            return Reply(View("", lang=lang), draft.step, duplicate=True)
+        draft.seen = max(draft.seen, update_id)
         if draft.ticket:
             return self._done(draft.ticket, lang, already=True)
         if action == "cancel":

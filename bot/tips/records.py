@@ -71,6 +71,7 @@ class Draft(TipContent):
     step: str = "notice"
     editing: bool = False
     ticket: str = ""
+    seen: int = 0  # the newest Telegram update applied (a redelivered one changes nothing)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Incoming:
     evidence: Evidence | None = None
     caption: bool = False  # had a caption (dropped)
     forwarded: bool = False  # had forward information (dropped)
+    update_id: int = 0  # Telegram's id of the update, to recognise one delivered twice
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ class Reply:
     view: View
     step: str
     admin_view: View | None = None
+    duplicate: bool = False  # an update applied before: show nothing, it was answered then
 
 
 @dataclass(kw_only=True)

@@ -72,11 +72,6 @@ class TipStore:
             return None
         return Draft(**self.require_vault().open(row[0])), datetime.fromisoformat(row[1])
 
-    def has_draft(self, ref: str) -> bool:
-        """True when the reporter has a draft (without decrypting it)."""
-        row = self.db.execute("SELECT 1 FROM report_drafts WHERE ref = ?", [ref]).fetchone()
-        return row is not None
-
     def save_draft(self, ref: str, draft: Draft) -> None:
         """Seal and write the draft (one row per reporter)."""
         sealed = self.require_vault().seal(asdict(draft))
