@@ -139,8 +139,9 @@ def main(argv: list[str] | None = None) -> int:
         # Every record is redacted (no token, text or identity) whatever the level.
         logsafe.install(settings.secrets())
         if settings.log_level != "DEBUG":
-            # httpx logs a line per request at INFO: noise, and the URL is redacted anyway.
-            logging.getLogger("httpx").setLevel(logging.WARNING)
+            # A line per request (httpx) and per job run (APScheduler) at INFO: noise.
+            for noisy in ("httpx", "apscheduler"):
+                logging.getLogger(noisy).setLevel(logging.WARNING)
         if args.command == "reports":
             return _reports(settings, args)
         if args.command == "kb":

@@ -51,6 +51,8 @@ class Settings:
     question_log_retention_days: int = 90
     reports_per_day: int = 5
     conversation_timeout_minutes: int = 60
+    # A draft idle this long gets one reminder; it expires at CONVERSATION_TIMEOUT_MINUTES.
+    draft_reminder_minutes: int = 30
     log_level: str = "INFO"
     rate_limit_per_second: int = 30
     concurrent_updates: int = 4
@@ -107,6 +109,9 @@ class Settings:
             reports_per_day=_int("REPORTS_PER_DAY", get("REPORTS_PER_DAY"), 5),
             conversation_timeout_minutes=_int(
                 "CONVERSATION_TIMEOUT_MINUTES", get("CONVERSATION_TIMEOUT_MINUTES"), 60
+            ),
+            draft_reminder_minutes=_int(
+                "DRAFT_REMINDER_MINUTES", get("DRAFT_REMINDER_MINUTES"), 30
             ),
             log_level=get("LOG_LEVEL").upper() or "INFO",
             concurrent_updates=max(1, _int("CONCURRENT_UPDATES", get("CONCURRENT_UPDATES"), 4)),

@@ -44,6 +44,12 @@ def m002_kv(db: sqlite_utils.Database) -> None:
 def vacuum(db: sqlite_utils.Database) -> None:
     """Rewrite the file without free pages and empty the WAL, so deleted rows leave no bytes."""
     db.execute("VACUUM")
+    checkpoint(db)
+
+
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Copy the write-ahead log into the database and empty it: the log keeps earlier versions
+    of changed pages (a deleted row among them) until then. Best effort while others read."""
     if db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
@@ -74,6 +80,9 @@ def open_database(
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA busy_timeout = 5000")
     db.execute("PRAGMA foreign_keys = ON")
+    # A deleted row is overwritten, not just unlinked: a draft deleted when its tip is filed,
+    # or a purged tip, leaves no bytes behind in the file's free space.
+    db.execute("PRAGMA secure_delete = ON")
     for migration_set in (*schema, migrations):
         migration_set.apply(db)
     return db

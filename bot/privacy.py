@@ -29,6 +29,7 @@ INVENTORY = (
     Stored("settings", ("kv",)),
     Stored("drafts", ("report_drafts",)),
     Stored("tips", ("reports", "report_history")),
+    Stored("receipts", ("report_receipts",)),
     Stored("quota", ("report_quota",)),
     Stored("bans", ("report_bans",)),
     Stored("admins", ("kb_changes", "review_done")),

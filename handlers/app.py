@@ -5,7 +5,8 @@ Every handler is registered here, in one visible order (first match wins within 
   group 0: the report and admin conversations, commands, buttons, free text, non-text messages
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
-Jobs: the retention of tips and of the question log, daily at 03:00 UTC.
+Jobs: the retention of tips and of the question log, daily at 03:00 UTC; idle tip drafts
+(a reminder, then the notice of their expiry), every 15 seconds.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 
 # Command menus shown by Telegram, per language (command, description template label).
 COMMANDS = ("start", "topik", "lapor", "status", "bahasa", "bantuan", "privasi")
+IDLE_CHECK_SECONDS = 15  # how late, at most, an idle draft's reminder or expiry notice comes
 RETENTION_AT = time(3, 0)  # UTC: the daily purge of closed tips past their retention
 
 
@@ -197,6 +199,13 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
         # A fixed hour, so restarts neither skip nor repeat it, and never while starting up
         # (a VACUUM then would hold up the first updates).
         application.job_queue.run_daily(_purge_tips, time=RETENTION_AT, name="tips-retention")
+        # Idle drafts: one reminder, then the notice the moment one expires.
+        application.job_queue.run_repeating(
+            tips.remind_idle,
+            interval=IDLE_CHECK_SECONDS,
+            first=IDLE_CHECK_SECONDS,
+            name="drafts-idle",
+        )
     # DEBUG: which handler took each update, and how long (never what was in it).
     tracing.trace(application)
     return application

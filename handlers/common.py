@@ -6,6 +6,7 @@ import html
 import re
 
 from telegram import (
+    Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -125,6 +126,17 @@ async def send_view(
             reply_parameters=quoted,
         )
     return message
+
+
+async def send_to(bot: Bot, chat_id: int, view: View) -> Message:
+    """Send a view to a chat outside any update (a job's reminder), in one message."""
+    return await bot.send_message(
+        chat_id,
+        split_html(view.text)[0],
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(view),
+        disable_web_page_preview=True,
+    )
 
 
 async def edit_view(update: Update, context: ContextTypes.DEFAULT_TYPE, view: View) -> None:

@@ -32,22 +32,30 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
             return update.effective_chat.id
         return update.effective_user.id if update.effective_user else None
 
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the chat's earlier updates, then run this one."""
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the chat's earlier updates, then take one of the shared slots and run.
+
+        The chat's turn comes first: an update waiting behind its own chat (the photos of an
+        album, a burst from one user) never holds a slot that another chat could use.
+        """
         key = self._key(update)
         if key is None:
-            await coroutine
+            await super().process_update(update, coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
             # asyncio.Lock is fair (documented): waiters acquire it first come, first served.
             async with lock:
-                await coroutine
+                await super().process_update(update, coroutine)
         finally:
             self._users[key] -= 1
             if not self._users[key]:
                 del self._users[key], self._locks[key]
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update (its chat's turn and a slot are already taken)."""
+        await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -14,6 +14,7 @@ import warnings
 from enum import StrEnum
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -29,7 +30,7 @@ from bot.core import Core
 from bot.tips.records import Evidence, Incoming, Reply
 from bot.ui.views import Button, View
 from handlers.albums import albums_of, in_album
-from handlers.common import core_of, edit_view, is_private, send_view, ui_lang
+from handlers.common import core_of, edit_view, is_private, send_to, send_view, ui_lang
 
 log = logging.getLogger(__name__)
 
@@ -62,11 +63,14 @@ def _incoming(message: Message, update_id: int = 0) -> Incoming:
     evidence = None
     if message.photo:
         p = message.photo[-1]
-        evidence = Evidence("photo", p.file_id, p.file_size or 0, mime="image/jpeg")
+        evidence = Evidence(
+            "photo", p.file_id, p.file_size or 0, mime="image/jpeg", unique=p.file_unique_id
+        )
     elif message.video or message.document:
         f = message.video or message.document
         kind = "video" if message.video else "document"
-        evidence = Evidence(kind, f.file_id, f.file_size or 0, f.file_name or "", f.mime_type or "")
+        name, mime = f.file_name or "", f.mime_type or ""
+        evidence = Evidence(kind, f.file_id, f.file_size or 0, name, mime, f.file_unique_id)
     return Incoming(
         text=message.text,
         evidence=evidence,
@@ -77,22 +81,45 @@ def _incoming(message: Message, update_id: int = 0) -> Incoming:
 
 
 async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
-    """Send the reporter's view (in place of a pressed button's message) and any admin notice."""
+    """Send the reporter's view (in place of a pressed button's message) and any admin notice.
+
+    Delivered, the step is confirmed; not delivered, it is undone, so the reporter's next
+    attempt is applied once (the error handler apologises and asks them to try again).
+    """
+    query = update.callback_query
+    if query:
+        try:
+            await query.answer()
+        except TelegramError:  # an old query: the reply below still counts
+            pass
     if reply.duplicate:  # answered when it first came
-        if update.callback_query:
-            await update.callback_query.answer()
         return
-    if update.callback_query:
-        await update.callback_query.answer()
-        await edit_view(update, context, reply.view)
-    else:
-        await send_view(update, context, reply.view)
+    reports = core_of(context).reports
+    try:
+        if query:
+            await edit_view(update, context, reply.view)
+        else:
+            await send_view(update, context, reply.view)
+    except Exception:
+        reports.revert(_user_id(update), reply)
+        raise
+    reports.confirm(_user_id(update), reply.update_id)
     admin_chat = core_of(context).settings.telegram_admin_chat_id
     if reply.admin_view and admin_chat:
         try:
             await context.bot.send_message(admin_chat, reply.admin_view.text)
         except Exception:  # noqa: BLE001 - the tip is filed; the notice is best effort
             log.warning("could not notify the admin chat of a new tip")
+
+
+async def remind_idle(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Job: one reminder to a draft idle DRAFT_REMINDER_MINUTES, and a notice the moment one
+    expires (each draft holds its chat, sealed; nothing else knows who is writing)."""
+    for chat_id, view in core_of(context).reports.idle_notices():
+        try:
+            await send_to(context.bot, chat_id, view)
+        except TelegramError as exc:  # blocked the bot, or the chat is gone
+            log.info("idle-draft notice not delivered (%s)", type(exc).__name__)
 
 
 def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:

@@ -62,7 +62,8 @@ def test_privasi_is_honest_about_contacts_and_keyed_hashes(lang):
     # The contact step may hold a phone number: /privasi says so, encrypted.
     assert text.count(phone) >= 2
     assert "HMAC" in text
-    assert "acak" not in text and "random" not in text  # a keyed hash is not random
+    # A keyed hash is not a random fingerprint.
+    assert "sidik acak" not in text and "random fingerprint" not in text
 
 
 def test_the_database_and_its_directory_are_private_to_the_bot(tmp_path):

@@ -85,6 +85,20 @@ def looks_like_question(text: str) -> bool:
     return "?" in text or bool(_QUESTION_START.match(text) or _QUESTION_TAG.search(text))
 
 
+_ASKS = re.compile(
+    r"^\s*(boleh|bolehkah|apakah|apa|bagaimana|gimana|bisakah|kenapa|mengapa|haruskah|"
+    r"perlukah|may|can|could|should|what|how|why|is it|am i|do i)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_a_question(text: str) -> bool:
+    """The narrow test used inside a report: a question mark at the end, or a question's first
+    word ("boleh ...", "apakah ..."). A report's answers ("Camat X", "kemarin") never are."""
+    text = (text or "").strip()
+    return text.endswith("?") or bool(_ASKS.match(text))
+
+
 def names_person_or_place(text: str) -> bool:
     """True when a particular person or place is named (not just "kepala dinas")."""
     for match in _PERSON.finditer(text):

@@ -52,11 +52,7 @@ class BotUnderTest:
         user = user or self.api.user()
         chat_id = user["id"]
         message = message or self.api.last_reply(chat_id)
-        data = None
-        for text, cb in self.api.buttons(message):
-            if label_or_data in (text, cb) or label_or_data in text:
-                data = cb
-                break
+        data = find_button(self.api.buttons(message), label_or_data)
         assert data is not None, f"no button {label_or_data!r} in {self.api.buttons(message)}"
         since = self.api.mark()
         self.api.inject_callback(data, message=message, user=user)
@@ -86,6 +82,18 @@ class BotUnderTest:
             ):
                 return
             await asyncio.sleep(0.02)
+
+
+def find_button(buttons: list[tuple[str, str | None]], label_or_data: str) -> str | None:
+    """The data of the button named by its label (or part of it) or its data; `rp:skip` also
+    names `rp:skip:<step>` (buttons carry their step or a code after the action)."""
+    for text, cb in buttons:
+        if label_or_data in (text, cb) or label_or_data in text:
+            return cb
+    for _, cb in buttons:
+        if cb and cb.startswith(label_or_data + ":"):
+            return cb
+    return None
 
 
 def make_settings(api: FakeBotApi, tmp_path: Path, **overrides) -> Settings:

@@ -14,6 +14,7 @@ import pytest
 
 from bot.config import Settings
 from bot.core import Core
+from tests.telegram.conftest import find_button
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.test_restart import _start
 
@@ -76,7 +77,7 @@ class Reporter:
 
     def press(self, label: str, message=None) -> str:
         message = message or self.api.last_reply(self.user["id"])
-        data = next(cb for text, cb in self.api.buttons(message) if label in text or label == cb)
+        data = find_button(self.api.buttons(message), label)
         since = self.api.mark()
         self.api.inject_callback(data, message=message, user=self.user)
         self.api.wait_for("answerCallbackQuery", since=since, timeout=30)
@@ -89,6 +90,21 @@ class Reporter:
             and c.params.get("chat_id") == self.user["id"]
         ]
         return "\n".join(shown)
+
+    def wait_shown_text(self, since: int) -> str:
+        """Everything the bot sent or edited for the reporter after `since`, once it is quiet."""
+        self._wait_shown(since)
+        self.api.wait_idle(quiet=0.3, timeout=30)
+        return "\n".join(
+            c.text or ""
+            for c in self.api.calls()[since:]
+            if c.method in ("sendMessage", "editMessageText")
+            and c.params.get("chat_id") == self.user["id"]
+        )
+
+    def restart(self):  # noqa: ANN201 - a subprocess.Popen
+        """A new bot process on the same database (the old one must be gone)."""
+        return _start(self.api, self.db, **self.env)
 
     def kill_and_restart(self) -> None:
         self.process.send_signal(signal.SIGKILL)
