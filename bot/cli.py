@@ -14,6 +14,7 @@ from bot.core import Core
 from bot.curation import cli as admin_cli
 from bot.kb import formats as kbio
 from bot.kb import model as knowledge
+from bot.outreach import cli as outreach_cli
 from bot.ui.render import html_to_text
 
 
@@ -54,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     rp_export = rp_sub.add_parser("export", help="every tip, decrypted, as CSV")
     rp_export.add_argument("--out", type=Path, help="write to this file instead of stdout")
     rp_sub.add_parser("purge", help="delete closed tips past REPORT_RETENTION_DAYS, vacuum")
+    outreach_cli.add_commands(sub)
     return ap
 
 
@@ -116,9 +118,7 @@ def _kb(settings: Settings, args: argparse.Namespace) -> int:
 def _chat(core: Core) -> int:
     from bot.console import ConsoleChat
 
-    ConsoleChat(core.answers, sys.stdout, settings=core.settings).run(
-        sys.stdin, prompt=sys.stdin.isatty()
-    )
+    ConsoleChat(core, sys.stdout).run(sys.stdin, prompt=sys.stdin.isatty())
     return 0
 
 
@@ -146,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
             return _reports(settings, args)
         if args.command == "kb":
             return _kb(settings, args)
+        if args.command in ("calendar", "quiz"):
+            return outreach_cli.run(settings, args)
         if args.command == "run" or (args.command is None and settings.telegram_bot_token):
             return _run(settings, args if args.command else _parser().parse_args(["run"]))
         core = Core.open(settings)

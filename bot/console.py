@@ -1,12 +1,16 @@
-"""The console chat: the same views as Telegram, with buttons shown as numbered options."""
+"""The console chat: the same views as Telegram, with buttons shown as numbered options.
+
+A chosen option runs through `bot.press`, exactly like a Telegram button.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TextIO
+from typing import Any, TextIO
 
-from bot.answering.answers import REPORT_OFFER, Answers
-from bot.config import Settings
+from bot.answering.answers import REPORT_OFFER
+from bot.core import Core
+from bot.press import Presser, press
 from bot.privacy import privacy_view
 from bot.ui.render import html_to_text
 from bot.ui.views import View
@@ -18,27 +22,26 @@ COMMANDS = {
     "/help": "help",
     "/privasi": "privacy",
     "/privacy": "privacy",
-    "/start": "welcome",
 }
 
 
 class ConsoleChat:
     """One console conversation: remembers the language and the last view's choices."""
 
-    def __init__(
-        self,
-        answers: Answers,
-        out: TextIO,
-        lang: str | None = None,
-        settings: Settings | None = None,
-    ):
-        self.answers = answers
-        self.settings = settings or Settings()
+    def __init__(self, core: Core, out: TextIO, lang: str | None = None):
+        self.core = core
+        self.answers = core.answers
         self.out = out
-        self.lang = lang
+        # The console's counterpart of Telegram's user_data: the chosen language, for now.
+        self.session: dict[str, Any] = {} if lang is None else {"lang": lang}
         self.last: View | None = None
         # The message last answered with an offer to report, for "It is a question".
         self.held = ""
+
+    @property
+    def lang(self) -> str | None:
+        """The language the user chose (None: follow each question's language)."""
+        return self.session.get("lang")
 
     def show(self, view: View) -> None:
         """Print a view: plain text, then its buttons as numbered options."""
@@ -50,28 +53,12 @@ class ConsoleChat:
         self.out.flush()
 
     def act(self, action: str) -> View:
-        """Run a button's action, as the Telegram callback handler would."""
+        """Run a button's action through the same use case as Telegram's button handler."""
         lang = self.lang or "id"
-        kind, _, arg = action.partition(":")
-        a = self.answers
-        if kind == "ans":
-            return a.entry_view(arg, lang)
-        if kind == "basis":
-            return a.basis_view(arg, lang)
-        if kind == "rel":
-            return a.related_view(arg, lang)
-        if kind == "topic":
-            return a.topic_view(arg, lang)
-        if kind == "fb":
-            return a.feedback(arg, lang)
-        if kind == "lapor":
-            return a.page("console_report", lang)
-        if kind == "askit":
-            held, self.held = self.held, ""
-            if not held:
-                return a.page("report_offer", lang, kind="gone")
-            return a.ask(held, self.lang, channel="console", triage=False)
-        return a.topics_view(lang)
+        who = Presser(0, lang, console=True, bot_username="console", quoted=self.held)
+        self.held = ""
+        pressed = press(self.core, who, action, self.session)
+        return pressed.view or self.answers.topics_view(self.lang or "id")
 
     def handle(self, line: str) -> View:
         """One line typed by the user: a choice number, a command or a question."""
@@ -82,14 +69,16 @@ class ConsoleChat:
             return self.act(button.action)
         command = line.split()[0].lower() if line.startswith("/") else ""
         if command in ("/bahasa", "/language"):
-            self.lang = "en" if lang == "id" else "id"
-            return self.answers.page("language", self.lang, changed=True)
+            self.session["lang"] = new = "en" if lang == "id" else "id"
+            return self.answers.page("language", new, changed=True)
+        if command == "/start":
+            return self.answers.welcome_view(lang)
         if command in COMMANDS:
             page = COMMANDS[command]
             if page == "topics":
                 return self.answers.topics_view(lang)
             if page == "privacy":
-                return privacy_view(self.answers.renderer, self.settings, lang)
+                return privacy_view(self.answers.renderer, self.core.settings, lang)
             return self.answers.page(page, lang, name="", bot_username="console")
         view = self.answers.ask(line, self.lang, channel="console")
         self.held = line if view.band == REPORT_OFFER else ""
@@ -97,7 +86,7 @@ class ConsoleChat:
 
     def run(self, lines: Iterable[str], prompt: bool) -> None:
         """The loop: greet, then answer each line until /keluar or end of input."""
-        self.show(self.answers.page("welcome", self.lang or "id", name=""))
+        self.show(self.answers.welcome_view(self.lang or "id"))
         self.out.write(
             html_to_text(self.answers.renderer.render("console_hint", self.lang or "id")) + "\n\n"
         )

@@ -15,7 +15,7 @@ import sqlite_utils
 from bot import schema
 from bot.answering.answers import Answers
 from bot.config import Settings
-from bot.curation.screens import AdminDesk
+from bot.curation.screens import CurationDesk
 from bot.kb import store as kbstore
 from bot.tips.flow import Reports
 
@@ -30,11 +30,11 @@ class Core:
     db: sqlite_utils.Database
     answers: Answers
     reports: Reports = field(init=False)
-    admin: AdminDesk = field(init=False)
+    admin: CurationDesk = field(init=False)
 
     def __post_init__(self) -> None:
         # Plain objects over the same database: no query runs here.
-        self.admin = AdminDesk(self.db, self.answers)
+        self.admin = CurationDesk(self.db, self.answers)
         self.reports = Reports(self.db, self.settings, self.answers)
 
     @classmethod

@@ -30,13 +30,14 @@ log = logging.getLogger(__name__)
 # The database holds sealed tips and the questions users asked: only the bot's own user may
 # read it. SQLite creates the -wal and -shm files with the database file's permissions.
 FILE_MODE, DIR_MODE = 0o600, 0o700
+_SOURCE_TREE = Path(__file__).resolve().parent.parent
 
 
 @migrations()
 def m002_kv(db: sqlite_utils.Database) -> None:
     """The key-value table (python-telegram-bot's persisted state, pending admin imports)."""
     # It was created by m002_usage before the split: tolerate it being there.
-    db["kv"].create(
+    db.table("kv").create(
         {"namespace": str, "key": str, "value": str}, pk=("namespace", "key"), if_not_exists=True
     )
 
@@ -97,7 +98,9 @@ def secure_files(path: Path) -> None:
     directory = path.parent
     if not directory.exists():
         directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    if directory.resolve() != Path.cwd().resolve():  # never lock others out of a project folder
+    # The data folder is the bot's alone; but never lock others out of the source tree itself
+    # (DATABASE_PATH=bot.db run from a checkout).
+    if directory.resolve() != _SOURCE_TREE:
         _tighten(directory, DIR_MODE)
     # O_CREAT with the mode: the file never exists, even for an instant, with wider rights.
     os.close(os.open(path, os.O_CREAT | os.O_RDWR, FILE_MODE))

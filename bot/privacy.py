@@ -33,6 +33,9 @@ INVENTORY = (
     Stored("quota", ("report_quota",)),
     Stored("bans", ("report_bans",)),
     Stored("admins", ("kb_changes", "review_done")),
+    Stored("subscriptions", ("outreach_subscribers",)),
+    Stored("quizzes", ("outreach_quiz_seen", "outreach_series", "outreach_polls")),
+    Stored("outreach", ("outreach_announcements", "outreach_reminders", "outreach_calendar")),
     Stored(
         "knowledge",
         ("topics", "sources", "source_items", "entries", "phrasings", "kb_state"),

@@ -14,6 +14,7 @@ from bot.answering import store as answering_store
 from bot.curation import store as curation_store
 from bot.kb import audit as kb_audit
 from bot.kb import store as kb_store
+from bot.outreach import store as outreach_store
 from bot.tips import store as tips_store
 
 # The order a fresh database is built in (the order the tables were first introduced).
@@ -23,6 +24,7 @@ MIGRATIONS = (
     tips_store.migrations,
     kb_audit.migrations,
     curation_store.migrations,
+    outreach_store.migrations,
 )
 
 

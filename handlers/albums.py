@@ -30,8 +30,8 @@ class AlbumReplies:
         send: Callable[[], Awaitable[object]],
     ) -> None:
         """Replace the album's pending reply by `send`, to run once the album is complete."""
-        message = update.effective_message
-        key = (update.effective_chat.id, str(message.media_group_id))
+        message, chat = update.effective_message, update.effective_chat
+        key = (chat.id if chat else 0, str(message.media_group_id if message else ""))
         self._seen += 1
         ticket = self._latest[key] = self._seen
         context.application.create_task(self._later(key, ticket, send), update=update)

@@ -1,5 +1,6 @@
-"""Answering in Telegram: /start (with deep links), /bantuan, /privasi, /bahasa, /topik, the
-buttons on answers and menus, free-text questions, non-text messages and inline mode.
+"""Answering in Telegram: /start (with deep links), /bantuan, /privasi, /bahasa, /topik,
+free-text questions, non-text messages and inline mode. (The buttons on answers and menus go
+through `handlers.buttons`, like every button.)
 
 Every callback reads the update, calls one use case of `bot.answering` and sends its view.
 """
@@ -17,9 +18,10 @@ from handlers.common import (
     TELEGRAM_LIMIT,
     chosen_lang,
     core_of,
-    edit_view,
     is_private,
+    message_of,
     send_view,
+    session_of,
     split_html,
     ui_lang,
 )
@@ -64,66 +66,18 @@ async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Offer the two languages (`/bahasa en` switches directly)."""
     answers = core_of(context).answers
     if context.args and context.args[0].lower() in ("id", "en"):
-        context.user_data["lang"] = context.args[0].lower()
-        await send_view(update, context, answers.language_view(context.user_data["lang"], True))
+        session_of(context)["lang"] = lang = context.args[0].lower()
+        await send_view(update, context, answers.language_view(lang, True))
         return
     await send_view(update, context, answers.language_view(ui_lang(update, context), False))
 
 
-async def on_page_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Buttons `page:help`, `page:privacy` and `lang:<code>`."""
-    query = update.callback_query
-    await query.answer()
-    answers = core_of(context).answers
-    kind, _, arg = query.data.partition(":")
-    if kind == "lang" and arg in ("id", "en"):
-        context.user_data["lang"] = arg
-        await edit_view(update, context, answers.language_view(arg, True))
-        return
-    if arg == "privacy":
-        core = core_of(context)
-        lang = ui_lang(update, context)
-        await edit_view(update, context, privacy_view(answers.renderer, core.settings, lang))
-        return
-    page = "help"
-    await edit_view(
-        update,
-        context,
-        answers.page(page, ui_lang(update, context), bot_username=context.bot.username),
-    )
-
-
-# -- topics and answer buttons --------------------------------------------------------------------
+# -- topics --------------------------------------------------------------------
 
 
 async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/topik: every topic as a button."""
     await send_view(update, context, core_of(context).answers.topics_view(ui_lang(update, context)))
-
-
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`ans:`, `basis:`, `rel:`, `topic:`, `topics` and `fb:` buttons."""
-    query = update.callback_query
-    answers = core_of(context).answers
-    lang = ui_lang(update, context)
-    kind, _, arg = (query.data or "").partition(":")
-    if kind == "fb":
-        view = answers.feedback(arg, lang)
-        # A toast, so the answer stays on screen with its buttons.
-        await query.answer(text=view.text)
-        return
-    await query.answer()
-    if kind == "ans":
-        view = answers.entry_view(arg, lang)
-    elif kind == "basis":
-        view = answers.basis_view(arg, lang)
-    elif kind == "rel":
-        view = answers.related_view(arg, lang)
-    elif kind == "topic":
-        view = answers.topic_view(arg, lang)
-    else:
-        view = answers.topics_view(lang)
-    await edit_view(update, context, view)
 
 
 # -- free text ----------------------------------------------------------------------------------
@@ -150,35 +104,18 @@ def _addressed_text(message: Message, bot_username: str, bot_id: int) -> str | N
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Answer a question: the matching pipeline, one view back."""
-    message = update.effective_message
+    message = message_of(update)
     text = message.text or ""
     if not is_private(update):
-        text = _addressed_text(message, context.bot.username, context.bot.id)
-        if text is None:
+        addressed = _addressed_text(message, context.bot.username, context.bot.id)
+        if addressed is None:
             return  # an office group's own conversation: stay silent
+        text = addressed
     view = core_of(context).answers.ask(text, chosen_lang(context), channel="telegram")
-    # The offer to report keeps a reply link to the message: "It is a question" reads it there,
-    # so the bot never has to keep the text.
+    # The offer to report keeps a reply link to the message: "It is a question" reads it there
+    # (handlers/buttons.py), so the bot never has to keep the text.
     quote = message.message_id if view.band == REPORT_OFFER else None
     await send_view(update, context, view, reply_to=quote)
-
-
-async def on_ask_it(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`askit` under the offer to report: the sender says their message was a question."""
-    query = update.callback_query
-    original = query.message.reply_to_message if query.message else None
-    mine = bool(original and original.from_user and original.from_user.id == query.from_user.id)
-    await query.answer()
-    answers = core_of(context).answers
-    if not mine or not (original.text or "").strip():
-        lang = ui_lang(update, context)
-        await edit_view(update, context, answers.page("report_offer", lang, kind="gone"))
-        return
-    text = original.text
-    if not is_private(update):
-        text = _addressed_text(original, context.bot.username, context.bot.id) or text
-    view = answers.ask(text, chosen_lang(context), channel="telegram", triage=False)
-    await edit_view(update, context, view)
 
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -200,6 +137,8 @@ INLINE_RESULTS = 5
 async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Offer the best entries for what is typed so far."""
     query = update.inline_query
+    if query is None:
+        return
     answers = core_of(context).answers
     text = (query.query or "").strip()
     lang = answers.matcher.normalizer.language(text) if text else "id"

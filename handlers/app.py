@@ -1,8 +1,10 @@
 """`build_application(settings)`: the one factory of the Telegram bot. Tests call it too.
 
 Every handler is registered here, in one visible order (first match wins within a group):
-  group -1: the guard: edits, channel posts, updates without a sender, foreign buttons stop here
-  group 0: the report and admin conversations, commands, buttons, free text, non-text messages
+  group 0: the guard first (edits, channel posts, updates without a sender, foreign buttons),
+           the tip flow (while a draft is open) and the admins' conversations, outreach
+           (quizzes, subscriptions, announcements), commands, every other button
+           (handlers/buttons.py: one grammar, one `press`), free text, non-text messages
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
 Jobs: the retention of tips and of the question log, daily at 03:00 UTC; idle tip drafts
@@ -40,14 +42,24 @@ from bot import logsafe, retention
 from bot.config import Settings
 from bot.core import Core
 from bot.notices import NoticeThrottle, error_kind
-from handlers import answering, curation, guard, tips, tracing
+from handlers import answering, buttons, curation, guard, outreach, tips, tracing
 from handlers.concurrency import PerChatUpdateProcessor
 from handlers.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 
 # Command menus shown by Telegram, per language (command, description template label).
-COMMANDS = ("start", "topik", "lapor", "status", "bahasa", "bantuan", "privasi")
+COMMANDS = (
+    "start",
+    "topik",
+    "kuis",
+    "lapor",
+    "status",
+    "langganan",
+    "bahasa",
+    "bantuan",
+    "privasi",
+)
 IDLE_CHECK_SECONDS = 15  # how late, at most, an idle draft's reminder or expiry notice comes
 RETENTION_AT = time(3, 0)  # UTC: the daily purge of closed tips past their retention
 
@@ -60,6 +72,8 @@ async def _post_init(application: Application) -> None:
         await application.bot.set_my_commands(
             commands, scope=BotCommandScopeDefault(), language_code=code
         )
+    # Election-date reminders, planned from the calendar (sent ones are remembered).
+    await outreach.schedule_reminders(application)
 
 
 async def _flush(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -147,9 +161,9 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     )
     if settings.rate_limit_per_second > 0:
         # Telegram's flood limits: the library's limiter, with bounded retries on RetryAfter.
-        builder = builder.rate_limiter(
-            AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
-        )
+        limiter = AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
+        # The builder's type assumes no per-call rate-limit arguments; this limiter takes none.
+        builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
     elif not settings.benchmark:
         log.warning(
             "TELEGRAM_RATE_LIMIT=0: the rate limiter is off; a burst of messages will lose "
@@ -159,10 +173,13 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     application.bot_data["core"] = core
 
     private = filters.ChatType.PRIVATE
-    # Before any feature: edits, channel posts, updates without a sender, foreign buttons.
-    application.add_handler(guard.handler(), group=-1)
     # Conversations first: while one is active it sees the user's messages before free text.
-    # Tips: the /lapor conversation, /status, /batal and the admins' /laporan.
+    # Socialisation: /kuis and poll answers, /langganan, /berhenti_langganan, admins' /umumkan
+    # and calendar.yaml uploads (before the KB admin, whose upload handler takes any .yaml).
+    # First of all: edits, channel posts, updates without a sender, foreign buttons.
+    application.add_handler(guard.handler(), group=0)
+    outreach.register(application, core)
+    # Tips: /lapor and the messages of an open draft, /status, /batal, the admins' /laporan.
     application.add_handlers(tips.handlers(core), group=0)
     # Knowledge-base admin: /kb and its conversation, uploads, /kb_export, /tinjau, /statistik.
     application.add_handlers(curation.handlers(core), group=0)
@@ -173,11 +190,8 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
             CommandHandler(["privasi", "privacy"], answering.privacy),
             CommandHandler(["bahasa", "language"], answering.language),
             CommandHandler(["topik", "topics"], answering.topics_command),
-            CallbackQueryHandler(answering.on_page_button, pattern=r"^(page|lang):"),
-            CallbackQueryHandler(answering.on_ask_it, pattern=r"^askit$"),
-            CallbackQueryHandler(
-                answering.on_button, pattern=r"^(ans|basis|rel|topic|topics|fb)(:|$)"
-            ),
+            # Every other button (answers, menus, tips), decoded by bot/ui/actions.py.
+            CallbackQueryHandler(buttons.on_button),
             MessageHandler(filters.TEXT & ~filters.COMMAND, answering.on_text),
             MessageHandler(
                 private & ~filters.TEXT & ~filters.COMMAND & ~filters.StatusUpdate.ALL,

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 from telegram import (
     Bot,
+    CallbackQuery,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -18,10 +20,42 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.core import Core
-from bot.ui.views import View
+from bot.ui.views import Button, View
 
 TELEGRAM_LIMIT = 4096
 _TAG = re.compile(r"<[^>]+>")
+
+
+class NotForUs(RuntimeError):
+    """An update lacks what its handler was registered for (a filter let the wrong one in)."""
+
+
+def message_of(update: Update) -> Message:
+    """The update's message (handlers for messages and commands only get updates with one)."""
+    if update.effective_message is None:
+        raise NotForUs(f"update {update.update_id} has no message")
+    return update.effective_message
+
+
+def query_of(update: Update) -> CallbackQuery:
+    """The pressed button (button handlers only get updates with one)."""
+    if update.callback_query is None:
+        raise NotForUs(f"update {update.update_id} has no callback query")
+    return update.callback_query
+
+
+def chat_id_of(update: Update) -> int:
+    """The id of the update's chat."""
+    if update.effective_chat is None:
+        raise NotForUs(f"update {update.update_id} has no chat")
+    return update.effective_chat.id
+
+
+def session_of(context: ContextTypes.DEFAULT_TYPE) -> dict[Any, Any]:
+    """The user's persisted data (every update handled here comes from a user)."""
+    if context.user_data is None:
+        raise NotForUs("an update without a user")
+    return context.user_data
 
 
 def core_of(context: ContextTypes.DEFAULT_TYPE) -> Core:
@@ -58,7 +92,7 @@ def keyboard(view: View, private_link: str = "") -> InlineKeyboardMarkup | None:
     if not view.buttons:
         return None
 
-    def button(b) -> InlineKeyboardButton:
+    def button(b: Button) -> InlineKeyboardButton:
         if b.url:
             return InlineKeyboardButton(b.label, url=b.url)
         if private_link and b.action.startswith("lapor"):
@@ -109,10 +143,9 @@ async def send_view(
 
     `reply_to` (a message id) makes the first message a reply to it.
     """
-    chat_id = update.effective_chat.id
+    chat_id = chat_id_of(update)
     parts = split_html(view.text)
     link = "" if is_private(update) else f"https://t.me/{context.bot.username}?start="
-    message = None
     for i, part in enumerate(parts):
         quoted = None
         if reply_to is not None and i == 0:
@@ -141,7 +174,7 @@ async def send_to(bot: Bot, chat_id: int, view: View) -> Message:
 
 async def edit_view(update: Update, context: ContextTypes.DEFAULT_TYPE, view: View) -> None:
     """Show a view in place of the message whose button was pressed (new message if too long)."""
-    query = update.callback_query
+    query = query_of(update)
     parts = split_html(view.text)
     if len(parts) > 1 or query.message is None:
         await send_view(update, context, view)

@@ -3,14 +3,15 @@
 Admins are `TELEGRAM_ADMIN_IDS`, in a private chat. Everyone else gets the same short refusal to
 every admin command, button and upload, and learns nothing. Every step calls one use case of
 `core.admin` (bot/curation/screens.py) and sends its view; the text a step waits for is a state.
+Buttons go through `handlers.buttons.on_button` (`bot.press`), like every other button.
 """
 
 from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Awaitable, Callable
-from enum import IntEnum
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from telegram import Update
 from telegram.ext import (
@@ -25,22 +26,24 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.core import Core
-from bot.curation.screens import AdminDesk
+from bot.curation.screens import CurationDesk
 from bot.curation.wizard import new_draft
-from handlers.common import core_of, edit_view, is_private, send_view, ui_lang
+from bot.ui import actions
+from handlers import buttons
+from handlers.buttons import AdminStep
+from handlers.common import (
+    chat_id_of,
+    core_of,
+    is_private,
+    message_of,
+    send_view,
+    session_of,
+    ui_lang,
+)
 
-
-class State(IntEnum):
-    """What the admin's next message is (ints, so the persisted state survives a restart)."""
-
-    FIND = 1  # words or an id to find an entry
-    PHRASING = 2  # a new phrasing for the entry in user_data["admin_edit"]
-    ANSWER = 3  # a new answer for the entry in user_data["admin_edit"]
-    NEW_TEXT = 4  # the text step of the new-entry draft in user_data["admin_new"]
-
-
+State = AdminStep  # what the admin's next message is (see handlers/buttons.py)
 END = ConversationHandler.END
-Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[object]]
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, object]]
 UPLOADS = (
     filters.Document.FileExtension("yaml")
     | filters.Document.FileExtension("yml")
@@ -48,7 +51,7 @@ UPLOADS = (
 )
 
 
-def _desk(context: ContextTypes.DEFAULT_TYPE) -> AdminDesk:
+def _desk(context: ContextTypes.DEFAULT_TYPE) -> CurationDesk:
     return core_of(context).admin
 
 
@@ -93,7 +96,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/kb_export: the live knowledge base as YAML and TSV documents."""
     desk = _desk(context)
     for name, data in desk.export_files():
-        await context.bot.send_document(update.effective_chat.id, data, filename=name)
+        await context.bot.send_document(chat_id_of(update), data, filename=name)
     await send_view(update, context, desk.export_view(ui_lang(update, context)))
     return END
 
@@ -109,7 +112,7 @@ async def review_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """/statistik: the figures as text and the 30-day chart as a photo."""
     view, png, _ = _desk(context).statistics(ui_lang(update, context))
-    await context.bot.send_photo(update.effective_chat.id, png)
+    await context.bot.send_photo(chat_id_of(update), png)
     await send_view(update, context, view)
     return END
 
@@ -117,8 +120,8 @@ async def stats_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> o
 @admin_only
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """/batal: drop the pending step."""
-    context.user_data.pop("admin_edit", None)
-    context.user_data.pop("admin_new", None)
+    session_of(context).pop("admin_edit", None)
+    session_of(context).pop("admin_new", None)
     await send_view(update, context, _desk(context).cancelled(ui_lang(update, context)))
     return END
 
@@ -126,7 +129,9 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
 @admin_only
 async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """A .yaml/.yml/.tsv document: validate it and preview the import."""
-    document = update.effective_message.document
+    document = message_of(update).document
+    if document is None:  # the upload filter only lets documents in
+        return END
     data = bytes(await (await document.get_file()).download_as_bytearray())
     view = _desk(context).import_preview(
         _admin_id(update), document.file_name or "", data, ui_lang(update, context)
@@ -141,7 +146,7 @@ async def on_upload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> objec
 @admin_only
 async def on_find(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """Words or an id after /kb."""
-    view = _desk(context).search(update.effective_message.text, ui_lang(update, context))
+    view = _desk(context).search(message_of(update).text or "", ui_lang(update, context))
     await send_view(update, context, view)
     return END
 
@@ -149,8 +154,8 @@ async def on_find(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
 @admin_only
 async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """The new phrasing or answer for the entry chosen with a button."""
-    pending = context.user_data.pop("admin_edit", None) or {}
-    desk, lang, text = _desk(context), ui_lang(update, context), update.effective_message.text
+    pending = session_of(context).pop("admin_edit", None) or {}
+    desk, lang, text = _desk(context), ui_lang(update, context), message_of(update).text or ""
     entry, field_lang, version = pending.get("entry", ""), pending.get("lang", "id"), 0
     version = int(pending.get("version", 0))
     if pending.get("kind") == "answer":
@@ -166,92 +171,17 @@ async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
 async def on_new_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """A text step of the new-entry draft."""
     wizard, lang = _desk(context).wizard, ui_lang(update, context)
-    draft = wizard.text(context.user_data.get("admin_new") or new_draft(), update.message.text)
-    context.user_data["admin_new"] = draft
+    session = session_of(context)
+    draft = wizard.text(session.get("admin_new") or new_draft(), message_of(update).text or "")
+    session["admin_new"] = draft
     await send_view(update, context, wizard.view(draft, lang))
     return State.NEW_TEXT if wizard.expects_text(draft) else END
-
-
-# -- buttons -------------------------------------------------------------------------------------
-
-
-@admin_only
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
-    """Every admin button (kb:, rv:, na:, imp:); see bot/curation/screens.py for the data."""
-    query = update.callback_query
-    desk, lang, admin = _desk(context), ui_lang(update, context), _admin_id(update)
-    kind, _, rest = (query.data or "").partition(":")
-    op, _, arg = rest.partition(":")
-    args = arg.split(":")
-    state: object = END
-    if kind == "kb" and op in ("ph", "an") and len(args) == 3:
-        entry, field_lang, version = args
-        edit = "answer" if op == "an" else "phrasing"
-        context.user_data["admin_edit"] = {
-            "kind": edit, "entry": entry, "lang": field_lang, "version": int(version)
-        }  # fmt: skip
-        view = desk.ask_text(edit, entry, field_lang, lang)
-        state = State.ANSWER if op == "an" else State.PHRASING
-    elif kind == "kb" and op == "vd" and len(args) == 2:
-        view = desk.verdict_menu(args[0], int(args[1]), lang)
-    elif kind == "kb" and op == "vs" and len(args) == 3:
-        entry, verdict, version = args
-        view = desk.change(
-            entry, lang, lambda: desk.editor.set_verdict(admin, entry, verdict, int(version))
-        )
-    elif kind == "kb" and op == "rt" and len(args) == 2:
-        view = desk.retire_confirm(args[0], int(args[1]), lang)
-    elif kind == "kb" and op == "ry" and len(args) == 2:
-        entry, version = args
-        view = desk.change(entry, lang, lambda: desk.editor.retire(admin, entry, int(version)))
-    elif kind == "kb" and op == "un" and arg.isdigit():
-        view = desk.undo(admin, int(arg), lang)
-    elif kind == "kb" and op == "h":
-        view = desk.history(arg, lang)
-    elif kind == "rv" and op == "add" and len(args) == 2:
-        view = desk.review_add(admin, args[0], args[1], lang)
-    elif kind == "rv" and op == "dis":
-        view = desk.review_dismiss(admin, arg, lang)
-    elif kind == "rv" and op == "new":
-        group = desk.review.find(arg)
-        draft = new_draft(group.question, group.lang) if group else new_draft()
-        context.user_data["admin_new"] = draft
-        view = desk.wizard.view(draft, lang)
-    elif kind == "rv":
-        view = desk.review.view(lang, index=int(arg) if arg.isdigit() else 0)
-    elif kind == "na":
-        view, state = _wizard_button(context, desk, admin, lang, rest)
-    elif kind == "imp" and op == "ok":
-        view = desk.import_confirm(admin, arg, lang)
-    elif kind == "imp":
-        view = desk.import_cancel(admin, lang)
-    else:
-        view = desk.entry(arg, lang)
-    await query.answer()  # after the work, so the spinner lasts until the result shows
-    await edit_view(update, context, view)
-    return state
-
-
-def _wizard_button(context, desk: AdminDesk, admin: int, lang: str, action: str):
-    """A button of the new-entry conversation: (view, next state)."""
-    wizard = desk.wizard
-    draft = context.user_data.get("admin_new")
-    if action == "start" or draft is None:
-        draft = new_draft()
-    elif action == "save":
-        saved, view = wizard.save(admin, draft, lang)
-        if saved:
-            context.user_data.pop("admin_new", None)
-        return view, END
-    else:
-        draft = wizard.press(draft, action)
-    context.user_data["admin_new"] = draft
-    return wizard.view(draft, lang), State.NEW_TEXT if wizard.expects_text(draft) else END
 
 
 def handlers(core: Core) -> list[BaseHandler]:
     """The admin conversation, in one handler so every admin step can interrupt another."""
     text = filters.TEXT & ~filters.COMMAND
+    curation_buttons = actions.pattern(*actions.of_feature(actions.CURATION))
     with warnings.catch_warnings():
         # Buttons of several admin messages belong to one conversation (per_message=False).
         warnings.filterwarnings(
@@ -263,7 +193,7 @@ def handlers(core: Core) -> list[BaseHandler]:
                 CommandHandler("kb_export", export_command),
                 CommandHandler("tinjau", review_command),
                 CommandHandler("statistik", stats_command),
-                CallbackQueryHandler(on_button, pattern=r"^(kb|rv|na|imp):"),
+                CallbackQueryHandler(buttons.on_button, pattern=curation_buttons),
                 MessageHandler(filters.ChatType.PRIVATE & UPLOADS, on_upload),
             ],
             states={

@@ -1,4 +1,6 @@
-"""The first handler every update meets: what no feature should ever see stops here.
+"""The first handler of group 0: what no feature should ever see is taken here, so no other
+handler of the group sees it (later groups, the persistence flush and the test harness's
+report, still run; nothing is stopped by force).
 
 - Edited messages: an edit is never applied to a tip draft nor logged as a question (the
   original was already handled); in a private chat the user is told to send the corrected text.
@@ -8,7 +10,8 @@
   or a press on an inline message (the bot's inline results carry no buttons). The press is
   answered, so the user's client stops spinning, and dropped.
 
-Every feature can then rely on an update having a sender and, for messages, a chat.
+Every feature can then rely on an update having a sender and, for messages, a chat. Poll
+answers pass (outreach counts quiz answers), like inline queries and ordinary buttons.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.ext import BaseHandler, ContextTypes
 
 from handlers.common import core_of, is_private, send_view, ui_lang
 
@@ -26,7 +29,11 @@ MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback data
 
 
 def _unservable(update: Update) -> str:
-    """Why the update is dropped ('' when a feature may handle it)."""
+    """Why the update is taken here ('' when a feature may handle it)."""
+    if update.edited_message is not None:
+        return "edited"
+    if update.poll_answer is not None or update.inline_query is not None:
+        return ""
     if update.channel_post or update.edited_channel_post:
         return "channel post"
     if update.chosen_inline_result:
@@ -39,40 +46,46 @@ def _unservable(update: Update) -> str:
         if not data or len(data.encode("utf-8")) > MAX_CALLBACK_BYTES or query.message is None:
             return "foreign button"
         return ""
-    if update.inline_query is not None:
-        return ""
     if update.effective_message is None or update.effective_chat is None:
         return "no message"
     return ""
 
 
+class Guard(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
+    """Takes the updates `_unservable` names, before any feature's handler of its group."""
+
+    def __init__(self) -> None:
+        super().__init__(guard)
+
+    def check_update(self, update: object) -> bool:
+        """True for an update no feature should see (not an Update at all, an edit, ...)."""
+        return not isinstance(update, Update) or bool(_unservable(update))
+
+
 async def guard(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stop edits and updates no feature can serve before they reach one."""
+    """Answer what deserves an answer (an edit, a pressed foreign button); drop the rest."""
     if not isinstance(update, Update):
-        raise ApplicationHandlerStop
-    if update.edited_message is not None:
-        await _on_edit(update, context)
-        raise ApplicationHandlerStop
-    reason = _unservable(update)
-    if not reason:
         return
-    log.debug("update %s dropped: %s", update.update_id, reason)
-    if update.callback_query is not None:
+    reason = _unservable(update)
+    log.debug("update %s taken by the guard: %s", update.update_id, reason)
+    if reason == "edited":
+        await _on_edit(update, context)
+    elif update.callback_query is not None:
         try:
             await update.callback_query.answer()
         except TelegramError:  # an old or forged query id: nothing to answer
             pass
-    raise ApplicationHandlerStop
 
 
 async def _on_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An edited message: say it was not read (private chats only; groups edit all day)."""
-    if not is_private(update) or update.effective_user is None:
+    edited = update.edited_message
+    if not is_private(update) or update.effective_user is None or edited is None:
         return
     view = core_of(context).answers.page("edited", ui_lang(update, context))
-    await send_view(update, context, view, reply_to=update.edited_message.message_id)
+    await send_view(update, context, view, reply_to=edited.message_id)
 
 
-def handler() -> TypeHandler:
-    """The guard, for `handlers.app` to register in the group before every feature."""
-    return TypeHandler(object, guard)
+def handler() -> Guard:
+    """The guard, for `handlers.app` to register first in group 0."""
+    return Guard()

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import warnings
-from enum import StrEnum
 
 from telegram import Message, Update
 from telegram.error import TelegramError
@@ -28,18 +27,23 @@ from telegram.warnings import PTBUserWarning
 
 from bot.core import Core
 from bot.tips.records import Evidence, Incoming, Reply
+from bot.ui import actions
 from bot.ui.views import Button, View
+from handlers import buttons
 from handlers.albums import albums_of, in_album
-from handlers.common import core_of, edit_view, is_private, send_to, send_view, ui_lang
+from handlers.buttons import DeskStep
+from handlers.common import (
+    core_of,
+    edit_view,
+    is_private,
+    message_of,
+    send_to,
+    send_view,
+    session_of,
+    ui_lang,
+)
 
 log = logging.getLogger(__name__)
-
-
-class AdminState(StrEnum):
-    """The admin's status change: waiting for the note to the reporter."""
-
-    NOTE = "note"
-
 
 PRIVATE = filters.ChatType.PRIVATE
 START_LINK = filters.Regex(r"^/start(@\w+)?\s+lapor")
@@ -69,8 +73,9 @@ def _incoming(message: Message, update_id: int = 0) -> Incoming:
     elif message.video or message.document:
         f = message.video or message.document
         kind = "video" if message.video else "document"
-        name, mime = f.file_name or "", f.mime_type or ""
-        evidence = Evidence(kind, f.file_id, f.file_size or 0, name, mime, f.file_unique_id)
+        if f is not None:
+            name, mime = f.file_name or "", f.mime_type or ""
+            evidence = Evidence(kind, f.file_id, f.file_size or 0, name, mime, f.file_unique_id)
     return Incoming(
         text=message.text,
         evidence=evidence,
@@ -78,48 +83,6 @@ def _incoming(message: Message, update_id: int = 0) -> Incoming:
         forwarded=message.forward_origin is not None,
         update_id=update_id,
     )
-
-
-async def _show(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
-    """Send the reporter's view (in place of a pressed button's message) and any admin notice.
-
-    Delivered, the step is confirmed; not delivered, it is undone, so the reporter's next
-    attempt is applied once (the error handler apologises and asks them to try again).
-    """
-    query = update.callback_query
-    if query:
-        try:
-            await query.answer()
-        except TelegramError:  # an old query: the reply below still counts
-            pass
-    if reply.duplicate:  # answered when it first came
-        return
-    reports = core_of(context).reports
-    try:
-        if query:
-            await edit_view(update, context, reply.view)
-        else:
-            await send_view(update, context, reply.view)
-    except Exception:
-        reports.revert(_user_id(update), reply)
-        raise
-    reports.confirm(_user_id(update), reply.update_id)
-    admin_chat = core_of(context).settings.telegram_admin_chat_id
-    if reply.admin_view and admin_chat:
-        try:
-            await context.bot.send_message(admin_chat, reply.admin_view.text)
-        except Exception:  # noqa: BLE001 - the tip is filed; the notice is best effort
-            log.warning("could not notify the admin chat of a new tip")
-
-
-async def remind_idle(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Job: one reminder to a draft idle DRAFT_REMINDER_MINUTES, and a notice the moment one
-    expires (each draft holds its chat, sealed; nothing else knows who is writing)."""
-    for chat_id, view in core_of(context).reports.idle_notices():
-        try:
-            await send_to(context.bot, chat_id, view)
-        except TelegramError as exc:  # blocked the bot, or the chat is gone
-            log.info("idle-draft notice not delivered (%s)", type(exc).__name__)
 
 
 def _lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -157,34 +120,39 @@ async def on_start_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await _start_or_resume(update, context, payload.partition("-")[2])
 
 
-async def on_lapor_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The `lapor:` / `lapor:<topic>` button under an answer: the notice, category preselected."""
-    if not is_private(update):
-        await update.callback_query.answer()  # groups get a deep link instead of this button
-        return
-    await _start_or_resume(update, context, update.callback_query.data.partition(":")[2])
-
-
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A `rp:` button: continue, category, skip, edit, send, cancel (the draft decides)."""
-    if not is_private(update):
-        await update.callback_query.answer()
-        return
-    action = update.callback_query.data.partition(":")[2]
-    reports = core_of(context).reports
-    reply = reports.press(_user_id(update), action, _lang(update, context), update.update_id)
-    await _show(update, context, reply)
-
-
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any message while a draft is open (text, file, sticker ...): the draft's step decides."""
-    incoming = _incoming(update.effective_message, update.update_id)
-    reports = core_of(context).reports
-    reply = reports.receive(_user_id(update), incoming, _lang(update, context))
-    if in_album(update):  # each file is saved now; the album gets one reply, its last
-        albums_of(context).hold(update, context, lambda: _show(update, context, reply))
+    incoming = _incoming(message_of(update), update.update_id)
+    reports, user_id = core_of(context).reports, _user_id(update)
+    reply = reports.receive(user_id, incoming, _lang(update, context))
+    if reply.duplicate:  # answered when it first came
         return
-    await _show(update, context, reply)
+    if in_album(update):  # each file is saved now; the album gets one reply, its last
+        albums_of(context).hold(update, context, lambda: _deliver(update, context, reply))
+        return
+    await _deliver(update, context, reply)
+
+
+async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+    """Send the reply to a step. Delivered, the step is confirmed; not delivered, it is undone,
+    so the reporter's next attempt is applied once (the error handler asks them to retry)."""
+    reports, user_id = core_of(context).reports, _user_id(update)
+    try:
+        await send_view(update, context, reply.view)
+    except Exception:
+        reports.revert(user_id, reply)
+        raise
+    reports.confirm(user_id, reply.update_id)
+
+
+async def remind_idle(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Job: one reminder to a draft idle DRAFT_REMINDER_MINUTES, and a notice the moment one
+    expires (each draft holds its chat, sealed; nothing else knows who is writing)."""
+    for chat_id, view in core_of(context).reports.idle_notices():
+        try:
+            await send_to(context.bot, chat_id, view)
+        except TelegramError as exc:  # blocked the bot, or the chat is gone
+            log.info("idle-draft notice not delivered (%s)", type(exc).__name__)
 
 
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -251,53 +219,10 @@ async def on_laporan(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     await _admin_reply(update, context, view)
 
 
-async def on_admin_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """`adm:rp:home`, `adm:rp:l:<status>`, `adm:rp:o:<ticket>`, `adm:rp:e:<ticket>`."""
-    refusal = _admin_gate(update, context)
-    if refusal is not None:
-        await _admin_reply(update, context, refusal)
-        return
-    desk = core_of(context).reports.desk
-    lang = _lang(update, context)
-    _, _, verb, arg = (update.callback_query.data.split(":", 3) + ["", ""])[:4]
-    if verb == "l":
-        await _admin_reply(update, context, desk.list_view(arg, lang))
-    elif verb == "o":
-        await _admin_reply(update, context, desk.show_view(arg, lang))
-    elif verb == "e":
-        await update.callback_query.answer()
-        await _send_evidence(update, context, desk.evidence(arg))
-    else:
-        await _admin_reply(update, context, desk.overview_view(lang))
-
-
-async def _send_evidence(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, files: list[dict]
-) -> None:
-    """Send each stored file id back to the admin (the files stay on Telegram's servers)."""
-    chat_id = update.effective_chat.id
-    send = {"photo": context.bot.send_photo, "video": context.bot.send_video}
-    for f in files:
-        await send.get(f["kind"], context.bot.send_document)(chat_id, f["file_id"])
-
-
-async def on_status_choice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """`adm:rp:s:<ticket>:<status>`: ask the admin for the note to the reporter."""
-    refusal = _admin_gate(update, context)
-    if refusal is not None:
-        await _admin_reply(update, context, refusal)
-        return ConversationHandler.END
-    _, _, _, ticket, status = (update.callback_query.data.split(":") + ["", ""])[:5]
-    context.user_data["report_pending"] = [ticket, status]
-    view = core_of(context).reports.desk.note_view("ask", _lang(update, context), ticket, status)
-    await _admin_reply(update, context, view)
-    return AdminState.NOTE
-
-
 async def on_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """The admin's note (text) or `adm:rp:n:...` (no note): save the status change."""
-    note = "" if update.callback_query else (update.effective_message.text or "")
-    ticket, status = context.user_data.pop("report_pending", ["", ""])
+    """The admin's note to the reporter (the status button came first): save the change."""
+    note = message_of(update).text or ""
+    ticket, status = session_of(context).pop("report_pending", ["", ""])
     desk = core_of(context).reports.desk
     lang = _lang(update, context)
     saved = desk.set_status(ticket, status, note) if _admin_gate(update, context) is None else None
@@ -308,7 +233,7 @@ async def on_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def on_note_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """/batal while a note is awaited: nothing changes."""
-    context.user_data.pop("report_pending", None)
+    session_of(context).pop("report_pending", None)
     view = core_of(context).reports.desk.note_view("cancelled", _lang(update, context))
     await send_view(update, context, view)
     return ConversationHandler.END
@@ -326,8 +251,6 @@ def handlers(core: Core) -> list[BaseHandler]:
     return [
         CommandHandler("lapor", on_lapor, filters=PRIVATE),
         CommandHandler("start", on_start_link, filters=PRIVATE & START_LINK),
-        CallbackQueryHandler(on_lapor_button, pattern=r"^lapor:"),
-        CallbackQueryHandler(on_button, pattern=r"^rp:"),
         # While a draft is open, the reporter's messages belong to it (commands aside).
         CommandHandler(["batal", "cancel"], on_cancel, filters=in_progress),
         MessageHandler(in_progress & ~filters.COMMAND & ~filters.StatusUpdate.ALL, on_message),
@@ -335,18 +258,21 @@ def handlers(core: Core) -> list[BaseHandler]:
         CommandHandler("lapor", on_lapor_in_group, filters=~PRIVATE),
         CommandHandler("status", on_status),
         CommandHandler("laporan", on_laporan),
-        CallbackQueryHandler(on_admin_button, pattern=r"^adm:rp:"),
     ]
 
 
 def _admin_note_conversation() -> ConversationHandler:
-    """The admin's status change: the status button, then the note (or none)."""
+    """The admin's status change: the status button, then the note (or the no-note button)."""
     return ConversationHandler(
-        entry_points=[CallbackQueryHandler(on_status_choice, pattern=r"^adm:rp:s:")],
+        entry_points=[
+            CallbackQueryHandler(buttons.on_button, pattern=actions.pattern(actions.DESK_STATUS))
+        ],
         states={
-            AdminState.NOTE: [
+            DeskStep.NOTE: [
                 MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_note),
-                CallbackQueryHandler(on_note, pattern=r"^adm:rp:n:"),
+                CallbackQueryHandler(
+                    buttons.on_button, pattern=actions.pattern(actions.DESK_NO_NOTE)
+                ),
             ]
         },
         fallbacks=[CommandHandler(["batal", "cancel"], on_note_cancel)],

@@ -17,12 +17,22 @@ from bot.kb.formats import export_yaml
 ENTRY = "medsos-bagikan"
 
 
+def load_yaml(text: str):
+    """The admin's editor opening an export (libyaml: the whole KB parses in a blink)."""
+    return yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def dump_yaml(data) -> str:
+    """The admin's editor saving it."""
+    return yaml.dump(data, Dumper=yaml.CSafeDumper)
+
+
 def test_a_yaml_import_previews_and_applies_exactly_its_changes(core: Core):
     editor = core.admin.editor
-    docs = yaml.safe_load(export_yaml(editor.kb))
+    docs = load_yaml(export_yaml(editor.kb))
     docs[0]["entries"][0]["answer"]["en"] = "Changed by the import. Two sentences."
     changed = docs[0]["entries"][0]["id"]
-    plan = admin_import.plan_import(editor, "kb.yaml", yaml.safe_dump(docs).encode())
+    plan = admin_import.plan_import(editor, "kb.yaml", dump_yaml(docs).encode())
     assert (plan.added, plan.changed, plan.removed) == ([], [changed], [])
     admin_import.save_pending(editor, 3, plan)
     applied, changes = admin_import.apply_import(editor, 3, plan.token)
@@ -32,16 +42,16 @@ def test_a_yaml_import_previews_and_applies_exactly_its_changes(core: Core):
 
 def test_a_bad_yaml_import_names_the_entry_and_a_stale_plan_is_refused(core: Core):
     editor = core.admin.editor
-    docs = yaml.safe_load(export_yaml(editor.kb))
+    docs = load_yaml(export_yaml(editor.kb))
     del docs[2]["entries"][1]["citations"]
     try:
-        admin_import.plan_import(editor, "kb.yaml", yaml.safe_dump(docs).encode())
+        admin_import.plan_import(editor, "kb.yaml", dump_yaml(docs).encode())
         raise AssertionError("accepted")
     except AdminError as err:
         assert f"topic '{docs[2]['topic']}' entry #2" in str(err)
-    docs = yaml.safe_load(export_yaml(editor.kb))
+    docs = load_yaml(export_yaml(editor.kb))
     docs[0]["entries"][0]["answer"]["id"] = "Jawaban dari impor. Dua kalimat."
-    plan = admin_import.plan_import(editor, "kb.yml", yaml.safe_dump(docs).encode())
+    plan = admin_import.plan_import(editor, "kb.yml", dump_yaml(docs).encode())
     admin_import.save_pending(editor, 3, plan)
     first = editor.kb.entries[plan.changed[0]]
     editor.set_verdict(4, first.id, "abu-abu", first.version)  # someone else, in between
@@ -74,9 +84,9 @@ def test_statistics_count_days_bands_topics_and_feedback(core: Core):
     assert stats.top_topics and stats.tips == {}
 
 
-def test_cli_history_revert_and_build_that_would_drop_edits(tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "cli.db"))
-    core = Core.open(Settings(database_path=tmp_path / "cli.db"))
+def test_cli_history_revert_and_build_that_would_drop_edits(database, monkeypatch, capsys):
+    monkeypatch.setenv("DATABASE_PATH", str(database))
+    core = Core.open(Settings(database_path=database))
     editor = core.admin.editor
     change = editor.set_verdict(9, ENTRY, "abu-abu", editor.kb.entries[ENTRY].version)
     assert cli.main(["kb", "history", ENTRY]) == 0

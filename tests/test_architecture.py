@@ -78,3 +78,13 @@ def test_no_module_of_bot_or_handlers_takes_part_in_an_import_cycle():
 def test_the_cycle_finder_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert _cycle({"a": {"b"}, "b": set()}) == []
+
+
+def test_every_module_of_bot_and_handlers_is_in_the_module_map():
+    text = (PROJECT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = [
+        path.relative_to(PROJECT).as_posix()
+        for path in _modules().values()
+        if f"`{path.relative_to(PROJECT).as_posix()}`" not in text
+    ]
+    assert missing == []

@@ -8,15 +8,26 @@ import subprocess
 import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parent.parent
+import pytest
+
+from tests.conftest import copy_database
+
+BOT_PY = Path(__file__).resolve().parent.parent / "bot.py"
+
+
+@pytest.fixture(autouse=True)
+def _cli_db(built_database, tmp_path) -> None:
+    """The CLI finds its database with the knowledge base already compiled, as after a first
+    run, instead of compiling it in every subprocess."""
+    copy_database(built_database, tmp_path / "cli.db")
 
 
 def _run(args: list[str], tmp_path: Path, stdin: str = "") -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env["DATABASE_PATH"] = str(tmp_path / "cli.db")
+    """`python bot.py args` in `tmp_path`, so no `.env` of the project root is read."""
+    env = {**os.environ, "DATABASE_PATH": str(tmp_path / "cli.db")}
     return subprocess.run(
-        [sys.executable, "bot.py", *args],
-        cwd=PROJECT,
+        [sys.executable, str(BOT_PY), *args],
+        cwd=tmp_path,
         input=stdin,
         capture_output=True,
         text=True,

@@ -87,7 +87,7 @@ def test_questions_ratings_and_review_records_go_after_their_retention(core):
     db = core.db
     answered = core.answers.ask("boleh like postingan caleg Zulkarnaen?", channel="test")
     assert answered.entry_id
-    core.answers.feedback(f"{answered.entry_id}:up:{answered.question_id}", "id")
+    core.answers.feedback(answered.entry_id, True, answered.question_id, "id")
     curation_store.mark_done(db, 1, "dismissed", [("k", "pak Xaverius kampanye di Ypsilon")])
     # Everything so far was written 91 days ago; one question is from today.
     old = (datetime.now(UTC) - timedelta(days=91)).isoformat(timespec="seconds")

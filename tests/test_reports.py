@@ -21,8 +21,8 @@ WHAT = "Camat memakai mobil dinas untuk mengantar tim kampanye ke lapangan."
 
 
 @pytest.fixture
-def core(tmp_path) -> Core:
-    return Core.open(Settings(database_path=tmp_path / "bot.db", report_encryption_key=KEY))
+def core(database) -> Core:
+    return Core.open(Settings(database_path=database, report_encryption_key=KEY))
 
 
 def file_tip(core: Core, user_id: int = 77, what: str = WHAT) -> str:
@@ -103,16 +103,18 @@ def test_export_writes_every_tip_decrypted(core):
     assert ticket in out.getvalue() and WHAT in out.getvalue()
 
 
-def test_without_a_key_tips_are_refused_but_questions_still_work(tmp_path):
-    core = Core.open(Settings(database_path=tmp_path / "bot.db"))
+def test_without_a_key_tips_are_refused_but_questions_still_work(database):
+    core = Core.open(Settings(database_path=database))
     reply = core.reports.start(5, "en")
     assert reply.step == "end" and "encryption key" in reply.view.text
-    assert core.answers.ask("boleh ikut kampanye?", record=False).band
+    view = core.answers.ask("boleh ikut kampanye?", record=False)
+    assert view.band == "answer" and "Dilarang" in view.text
 
 
-def test_cli_keygen_prints_a_key_last_and_show_needs_the_key(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "bot.db"))
+def test_cli_keygen_prints_a_key_last_and_show_needs_the_key(
+    database, tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setenv("DATABASE_PATH", str(database))
     monkeypatch.setenv("REPORT_ENCRYPTION_KEY", "")
     assert main(["reports", "keygen"]) == 0
     key = capsys.readouterr().out.strip().splitlines()[-1]
@@ -120,7 +122,7 @@ def test_cli_keygen_prints_a_key_last_and_show_needs_the_key(tmp_path, monkeypat
     assert main(["reports", "show", "NTR-AAAA-BBBB"]) == 2
     assert "REPORT_ENCRYPTION_KEY" in capsys.readouterr().err
     monkeypatch.setenv("REPORT_ENCRYPTION_KEY", key)
-    settings = Settings(database_path=tmp_path / "bot.db", report_encryption_key=key)
+    settings = Settings(database_path=database, report_encryption_key=key)
     ticket = file_tip(Core.open(settings))
     assert main(["reports", "list"]) == 0
     assert ticket in capsys.readouterr().out

@@ -57,7 +57,7 @@ def test_an_older_database_gets_day_dates_and_key_ordered_tables(tmp_path):
         " VALUES ('NTR-AAAA-BBBB', '2024-02-10T09:41:07+00:00', 'diterima', '')"
     )
     db.execute("INSERT INTO report_quota VALUES ('r1', '2024-02-10', 1)")
-    store.m005_tips_unlinkable(db)
+    store.m007_tips_unlinkable(db)
     row = db.execute("SELECT created_at, updated_at FROM reports").fetchone()
     assert row == ("2024-02-10", "2024-02-11")
     assert db.execute("SELECT at FROM report_history").fetchone() == ("2024-02-10",)

@@ -10,6 +10,7 @@ from bot.answering import store
 from bot.answering.intent import looks_like_question, reads_like_report
 from bot.answering.matcher import ANSWER, DECLINE, SUGGEST, Matcher
 from bot.kb.model import Entry, KnowledgeBase
+from bot.ui import actions
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
 
@@ -108,8 +109,8 @@ class Answers:
         """A tip typed outside /lapor: not stored; offer a confidential report, or an answer."""
         r = self.renderer
         rows = [
-            [Button(r.label("report_offer_start", lang), "lapor:")],
-            [Button(r.label("report_offer_question", lang), "askit")],
+            [Button(r.label("report_offer_start", lang), actions.REPORT(""))],
+            [Button(r.label("report_offer_question", lang), actions.ASK_IT())],
         ]
         text = r.render("report_offer", lang, kind="offer")
         return View(text, rows, band=REPORT_OFFER, lang=lang)
@@ -123,8 +124,8 @@ class Answers:
     def _suggest_view(self, candidates, lang: str) -> View:
         entries = [self.kb.entries[c.entry_id] for c in candidates]
         text = self.renderer.render("suggest", lang, choices=[e.title[lang] for e in entries])
-        buttons = [[Button(e.title[lang], f"ans:{e.id}")] for e in entries]
-        buttons.append([Button(self.renderer.label("topics", lang), "topics")])
+        buttons = [[Button(e.title[lang], actions.ANSWER(e.id))] for e in entries]
+        buttons.append([Button(self.renderer.label("topics", lang), actions.TOPICS())])
         return View(text, buttons, band=SUGGEST, lang=lang)
 
     def _decline_view(self, lang: str, question: str = "") -> View:
@@ -135,7 +136,10 @@ class Answers:
         ]
         text = self.renderer.render("decline", lang, topics=topics, question=question)
         return View(
-            text, [[Button(self.renderer.label("topics", lang), "topics")]], band=DECLINE, lang=lang
+            text,
+            [[Button(self.renderer.label("topics", lang), actions.TOPICS())]],
+            band=DECLINE,
+            lang=lang,
         )
 
     # -- entries --------------------------------------------------------------------------------
@@ -158,7 +162,7 @@ class Answers:
         if entry is None:
             return self.unknown_entry_view(lang)
         r = self.renderer
-        asked = f":{question_id}" if question_id is not None else ""
+        asked = () if question_id is None else (question_id,)
         text = r.render(
             "answer",
             lang,
@@ -169,24 +173,24 @@ class Answers:
             sanction=(entry.sanction or {}).get(lang, ""),
         )
         rows = [
-            [Button(r.label("basis", lang), f"basis:{entry.id}")],
+            [Button(r.label("basis", lang), actions.BASIS(entry.id))],
             [
-                Button(r.label("thumbs_up", lang), f"fb:{entry.id}:up{asked}"),
-                Button(r.label("thumbs_down", lang), f"fb:{entry.id}:down{asked}"),
-                Button(r.label("topics", lang), f"topic:{entry.topic}"),
+                Button(r.label("thumbs_up", lang), actions.FEEDBACK(entry.id, "up", *asked)),
+                Button(r.label("thumbs_down", lang), actions.FEEDBACK(entry.id, "down", *asked)),
+                Button(r.label("topics", lang), actions.TOPIC(entry.topic)),
             ],
         ]
         if entry.related:
-            rows[0].append(Button(r.label("related", lang), f"rel:{entry.id}"))
+            rows[0].append(Button(r.label("related", lang), actions.RELATED(entry.id)))
         if entry.verdict == "dilarang":
-            rows.append([Button(r.label("report", lang), f"lapor:{entry.topic}")])
+            rows.append([Button(r.label("report", lang), actions.REPORT(entry.topic))])
         return View(text, rows, band=ANSWER, entry_id=entry.id, topic=entry.topic, lang=lang)
 
     def unknown_entry_view(self, lang: str) -> View:
         """Reply for a button that points at an entry that no longer exists."""
         return View(
             self.renderer.render("unknown_entry", lang),
-            [[Button(self.renderer.label("topics", lang), "topics")]],
+            [[Button(self.renderer.label("topics", lang), actions.TOPICS())]],
             lang=lang,
         )
 
@@ -216,7 +220,7 @@ class Answers:
         text = self.renderer.render(
             "basis", lang, title=entry.title[lang], sources=list(sources.values())
         )
-        back = [[Button(self.renderer.label("back_to_answer", lang), f"ans:{entry.id}")]]
+        back = [[Button(self.renderer.label("back_to_answer", lang), actions.ANSWER(entry.id))]]
         return View(text, back, entry_id=entry.id, topic=entry.topic, lang=lang)
 
     def related_view(self, entry_id: str, lang: str) -> View:
@@ -228,8 +232,8 @@ class Answers:
         text = self.renderer.render(
             "related", lang, title=entry.title[lang], choices=[e.title[lang] for e in related]
         )
-        rows = [[Button(e.title[lang], f"ans:{e.id}")] for e in related]
-        rows.append([Button(self.renderer.label("back_to_answer", lang), f"ans:{entry.id}")])
+        rows = [[Button(e.title[lang], actions.ANSWER(e.id))] for e in related]
+        rows.append([Button(self.renderer.label("back_to_answer", lang), actions.ANSWER(entry.id))])
         return View(text, rows, entry_id=entry.id, topic=entry.topic, lang=lang)
 
     # -- browsing -------------------------------------------------------------------------------
@@ -238,7 +242,7 @@ class Answers:
         """Every topic as a button."""
         topics = list(self.kb.topics.values())
         text = self.renderer.render("topics", lang, topics=[t.title[lang] for t in topics])
-        rows = [[Button(t.title[lang], f"topic:{t.id}")] for t in topics]
+        rows = [[Button(t.title[lang], actions.TOPIC(t.id))] for t in topics]
         return View(text, rows, lang=lang)
 
     def topic_view(self, topic_id: str, lang: str) -> View:
@@ -254,18 +258,12 @@ class Answers:
             description=topic.description[lang],
             choices=[e.title[lang] for e in entries],
         )
-        rows = [[Button(e.title[lang], f"ans:{e.id}")] for e in entries]
-        rows.append([Button(self.renderer.label("back", lang), "topics")])
+        rows = [[Button(e.title[lang], actions.ANSWER(e.id))] for e in entries]
+        rows.append([Button(self.renderer.label("back", lang), actions.TOPICS())])
         return View(text, rows, topic=topic_id, lang=lang)
 
-    def feedback(self, data: str, lang: str) -> View:
-        """Record 👍/👎 from a button's data `<entry>:<up|down>[:<question id>]`; thank the user."""
-        entry_id, _, rest = data.partition(":")
-        vote, _, asked = rest.partition(":")
-        up = vote == "up"
-        # Button data can be forged: only a number SQLite can hold is taken as a question id.
-        ok = asked.isascii() and asked.isdigit() and len(asked) <= 18
-        question_id = int(asked) if ok else None
+    def feedback(self, entry_id: str, up: bool, question_id: int | None, lang: str) -> View:
+        """Record 👍 (`up`) or 👎 for an entry, tied to the logged question; thank the user."""
         if self.db is not None and entry_id in self.kb.entries:
             store.record_feedback(self.db, entry_id, 1 if up else -1, question_id)
         return View(self.renderer.render("feedback_thanks", lang), lang=lang)
@@ -274,10 +272,13 @@ class Answers:
         """The /start greeting with its four doors: ask, topics, report, privacy."""
         r = self.renderer
         rows = [
-            [Button(r.label("ask", lang), "page:help"), Button(r.label("topics", lang), "topics")],
             [
-                Button(r.label("report", lang), "lapor:"),
-                Button(r.label("privacy", lang), "page:privacy"),
+                Button(r.label("ask", lang), actions.PAGE("help")),
+                Button(r.label("topics", lang), actions.TOPICS()),
+            ],
+            [
+                Button(r.label("report", lang), actions.REPORT("")),
+                Button(r.label("privacy", lang), actions.PAGE("privacy")),
             ],
         ]
         return View(r.render("welcome", lang, name=name), rows, lang=lang)
@@ -287,8 +288,8 @@ class Answers:
         r = self.renderer
         rows = [
             [
-                Button(r.label("lang_id", lang), "lang:id"),
-                Button(r.label("lang_en", lang), "lang:en"),
+                Button(r.label("lang_id", lang), actions.LANGUAGE("id")),
+                Button(r.label("lang_en", lang), actions.LANGUAGE("en")),
             ]
         ]
         return View(r.render("language", lang, changed=changed), [] if changed else rows, lang=lang)

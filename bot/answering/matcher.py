@@ -138,7 +138,7 @@ class Matcher:
     @staticmethod
     def _language_aware(normalizer: Normalizer, kb: KnowledgeBase) -> Normalizer:
         """Add, as language markers, words used only in one language's phrasings."""
-        words = {lang: set() for lang in ("id", "en")}
+        words: dict[str, set[str]] = {lang: set() for lang in ("id", "en")}
         for entry in kb.entries.values():
             for lang in words:
                 for q in entry.questions[lang]:

@@ -17,7 +17,7 @@ migrations = Migrations(MIGRATION_SET)
 @migrations()
 def m002_usage(db: sqlite_utils.Database) -> None:
     """What users ask (never who) and their feedback."""
-    db["question_log"].create(
+    db.table("question_log").create(
         {
             "id": int,
             "asked_at": str,
@@ -30,8 +30,8 @@ def m002_usage(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["question_log"].create_index(["asked_at"])
-    db["feedback"].create(
+    db.table("question_log").create_index(["asked_at"])
+    db.table("feedback").create(
         {"id": int, "at": str, "entry_id": str, "question_id": int, "value": int}, pk="id"
     )
 
@@ -73,7 +73,7 @@ def record_feedback(
 ) -> None:
     """Store a 👍 (+1) or 👎 (-1) for an entry."""
     with db.atomic():
-        db["feedback"].insert(
+        db.table("feedback").insert(
             {"at": now_iso(), "entry_id": entry_id, "question_id": question_id, "value": value}
         )
 

@@ -8,20 +8,15 @@ problems name the row (TSV line, or YAML topic and entry number).
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import yaml
-
 from bot import db
 from bot.curation.editor import AdminError, Change, Edit, KbEditor, entry_state
-from bot.kb.formats import LIST_SEP, TSV_COLUMNS
+from bot.kb import formats
 
 PENDING = "admin_import"  # kv namespace: the plan awaiting each admin's confirmation
-MAX_BYTES = 2_000_000
 
 
 @dataclass
@@ -41,84 +36,12 @@ class ImportPlan:
         return not (self.added or self.changed or self.removed)
 
 
-def _split(cell: str, sep: str) -> list[str]:
-    return [part.strip() for part in (cell or "").split(sep.strip()) if part.strip()]
-
-
-def _bilingual(row: dict[str, str], name: str) -> dict[str, str]:
-    return {"id": row.get(f"{name}_id", ""), "en": row.get(f"{name}_en", "")}
-
-
-def parse_tsv(text: str) -> list[dict[str, Any]]:
-    """Rows of an exported TSV as entry states, each with `where` naming its line."""
-    reader = csv.DictReader(io.StringIO(text), delimiter="\t")
-    missing = [c for c in TSV_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise AdminError([f"line 1: missing columns {', '.join(missing)}"])
-    states = []
-    for row in reader:
-        row = {k: (v or "").strip() for k, v in row.items() if k}
-        citations = []
-        for cite in _split(row["citations"], ";"):
-            source, _, item = cite.partition("#")
-            citations.append({"source": source.strip(), "item": item.strip()})
-        state: dict[str, Any] = {
-            "where": f"line {reader.line_num}",
-            "topic": row["topic"],
-            "id": row["id"],
-            "verdict": row["verdict"],
-            "title": _bilingual(row, "title"),
-            "questions": {
-                "id": _split(row["questions_id"], LIST_SEP),
-                "en": _split(row["questions_en"], LIST_SEP),
-            },
-            "answer": _bilingual(row, "answer"),
-            "citations": citations,
-            "related": _split(row["related"], ","),
-        }
-        if row["sanction_id"] or row["sanction_en"]:
-            state["sanction"] = _bilingual(row, "sanction")
-        states.append(state)
-    return states
-
-
-def parse_yaml(text: str) -> list[dict[str, Any]]:
-    """Entries of an exported YAML (a list of topic documents), each with `where`."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise AdminError([f"malformed YAML: {exc}".replace("\n", " ")]) from exc
-    if isinstance(data, dict):
-        data = [data]
-    if not isinstance(data, list):
-        raise AdminError(["expected a list of topics, each with 'topic' and 'entries'"])
-    states = []
-    for i, doc in enumerate(data, 1):
-        if not isinstance(doc, dict) or not isinstance(doc.get("entries"), list):
-            raise AdminError([f"topic #{i}: expected 'topic' and a list of 'entries'"])
-        topic = str(doc.get("topic", ""))
-        for j, raw in enumerate(doc["entries"], 1):
-            where = f"topic '{topic}' entry #{j}"
-            if not isinstance(raw, dict):
-                raise AdminError([f"{where}: an entry must be a mapping"])
-            states.append({**raw, "topic": topic, "where": where})
-    return states
-
-
 def parse_file(name: str, data: bytes) -> list[dict[str, Any]]:
-    """The entry states of an uploaded file, by its extension (.yaml/.yml or .tsv)."""
-    if len(data) > MAX_BYTES:
-        raise AdminError([f"the file is larger than {MAX_BYTES // 1_000_000} MB"])
+    """The entry states of an uploaded file (see `bot.kb.formats.parse_file`)."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise AdminError(["the file is not UTF-8 text"]) from exc
-    lower = name.lower()
-    if lower.endswith(".tsv"):
-        return parse_tsv(text)
-    if lower.endswith((".yaml", ".yml")):
-        return parse_yaml(text)
-    raise AdminError(["only .yaml, .yml and .tsv files can be imported"])
+        return formats.parse_file(name, data)
+    except formats.FormatError as exc:
+        raise AdminError(exc.problems) from exc
 
 
 def plan_import(editor: KbEditor, name: str, data: bytes) -> ImportPlan:

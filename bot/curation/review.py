@@ -19,6 +19,7 @@ from bot.answering import store as usage
 from bot.answering.answers import Answers
 from bot.curation import store
 from bot.curation.editor import KbEditor
+from bot.ui import actions
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
 
@@ -152,21 +153,22 @@ class ReviewQueue:
         rows = [
             [
                 Button(
-                    r.label("admin_add_to", lang, title=e.title[lang]), f"rv:add:{group.key}:{e.id}"
+                    r.label("admin_add_to", lang, title=e.title[lang]),
+                    actions.REVIEW_ADD(group.key, e.id),
                 )
             ]
             for e in suggested
         ]
         rows += [
-            [Button(r.label("admin_open", lang, title=e.title[lang]), f"kb:v:{e.id}")]
+            [Button(r.label("admin_open", lang, title=e.title[lang]), actions.KB_OPEN(e.id))]
             for e in disliked
         ]
         rows.append(
             [
-                Button(r.label("admin_new_entry", lang), f"rv:new:{group.key}"),
-                Button(r.label("admin_dismiss", lang), f"rv:dis:{group.key}"),
+                Button(r.label("admin_new_entry", lang), actions.REVIEW_NEW(group.key)),
+                Button(r.label("admin_dismiss", lang), actions.REVIEW_DISMISS(group.key)),
             ]
         )
         if len(groups) > 1:
-            rows.append([Button(r.label("admin_next", lang), f"rv:nx:{index + 1}")])
+            rows.append([Button(r.label("admin_next", lang), actions.REVIEW_NEXT(index + 1))])
         return View(text, rows, lang=lang)

@@ -1,13 +1,7 @@
 """What admins see: the knowledge-base screens, imports and exports, over `bot.curation.editor`.
 
-Callback data of the admin screens (entry ids never hold ':'):
-  kb:v:<entry>                 open an entry          kb:h:<entry>            its history
-  kb:ph:<entry>:<lang>:<ver>   add a phrasing         kb:an:<entry>:<lang>:<ver>  edit an answer
-  kb:vd:<entry>:<ver>          verdict menu           kb:vs:<entry>:<verdict>:<ver>  set it
-  kb:rt:<entry>:<ver>          ask to retire          kb:ry:<entry>:<ver>     retire
-  kb:un:<change>               undo one change
-  imp:ok:<token> / imp:no      confirm / cancel an import
-The version is the one the admin saw: an edit based on an older one is refused.
+The buttons are the `KB_*`, `REVIEW_*` and `IMPORT_*` actions of `bot.ui.actions`; a button that
+changes an entry carries the version the admin saw, and an edit based on an older one is refused.
 """
 
 from __future__ import annotations
@@ -24,13 +18,14 @@ from bot.curation.stats import Statistics, statistics_view
 from bot.curation.wizard import NewEntryWizard
 from bot.kb import formats as kbio
 from bot.kb.model import LANGS, VERDICTS
+from bot.ui import actions
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
 
 MAX_PROBLEMS = 8  # problems listed in a refusal; the rest are counted
 
 
-class AdminDesk:
+class CurationDesk:
     """The admin use cases that return views (Telegram, the CLI and tests drive the same)."""
 
     def __init__(self, db: sqlite_utils.Database, answers: Answers):
@@ -58,8 +53,8 @@ class AdminDesk:
         """/kb without words: how to find an entry, and the other doors."""
         rows = [
             [
-                Button(self.r.label("admin_new_entry", lang), "na:start"),
-                Button(self.r.label("admin_review", lang), "rv:nx:0"),
+                Button(self.r.label("admin_new_entry", lang), actions.NEW_START()),
+                Button(self.r.label("admin_review", lang), actions.REVIEW_NEXT("0")),
             ]
         ]
         return View(self.r.render("admin_home", lang), rows, lang=lang)
@@ -73,7 +68,11 @@ class AdminDesk:
             problems=err.problems[:MAX_PROBLEMS],
             more=max(0, len(err.problems) - MAX_PROBLEMS),
         )
-        rows = [[Button(self.r.label("admin_back_to_entry", lang), f"kb:v:{back}")]] if back else []
+        rows = (
+            [[Button(self.r.label("admin_back_to_entry", lang), actions.KB_OPEN(back))]]
+            if back
+            else []
+        )
         return View(text, rows, lang=lang)
 
     # -- finding and showing entries -------------------------------------------------------------
@@ -86,7 +85,7 @@ class AdminDesk:
         text = self.r.render(
             "admin_search", lang, query=query, results=[(e.id, e.title[lang]) for e in found]
         )
-        rows = [[Button(f"{e.title[lang]} ({e.id})", f"kb:v:{e.id}")] for e in found]
+        rows = [[Button(f"{e.title[lang]} ({e.id})", actions.KB_OPEN(e.id))] for e in found]
         return View(text, rows, lang=lang)
 
     def entry(self, entry_id: str, lang: str, note: str = "") -> View:
@@ -106,16 +105,16 @@ class AdminDesk:
             citations=[f"{kb.sources[c.source].short}: {c.item}" for c in e.citations],
             stats=stats,
         )
-        v, label = e.version, self.r.label
+        v, label, a = e.version, self.r.label, actions
         rows = [
-            [Button(label("admin_add_phrasing", lang, lang_=x.upper()), f"kb:ph:{e.id}:{x}:{v}")
+            [Button(label("admin_add_phrasing", lang, lang_=x.upper()), a.KB_PHRASING(e.id, x, v))
              for x in LANGS],
-            [Button(label("admin_edit_answer", lang, lang_=x.upper()), f"kb:an:{e.id}:{x}:{v}")
+            [Button(label("admin_edit_answer", lang, lang_=x.upper()), a.KB_ANSWER(e.id, x, v))
              for x in LANGS],
             [
-                Button(label("admin_verdict", lang), f"kb:vd:{e.id}:{v}"),
-                Button(label("admin_retire", lang), f"kb:rt:{e.id}:{v}"),
-                Button(label("admin_history", lang), f"kb:h:{e.id}"),
+                Button(label("admin_verdict", lang), a.KB_VERDICTS(e.id, v)),
+                Button(label("admin_retire", lang), a.KB_RETIRE_ASK(e.id, v)),
+                Button(label("admin_history", lang), a.KB_HISTORY(e.id)),
             ],
         ]  # fmt: skip
         return View(text, rows, entry_id=e.id, topic=e.topic, lang=lang)
@@ -138,18 +137,20 @@ class AdminDesk:
     def verdict_menu(self, entry_id: str, version: int, lang: str) -> View:
         """The verdicts to choose from."""
         rows = [
-            [Button(self.r.label(f"verdict_{v}", lang), f"kb:vs:{entry_id}:{v}:{version}")]
+            [Button(self.r.label(f"verdict_{v}", lang), actions.KB_VERDICT(entry_id, v, version))]
             for v in VERDICTS
         ]
-        rows.append([Button(self.r.label("admin_back_to_entry", lang), f"kb:v:{entry_id}")])
+        rows.append([Button(self.r.label("admin_back_to_entry", lang), actions.KB_OPEN(entry_id))])
         return View(self.r.render("admin_pick_verdict", lang, entry=entry_id), rows, lang=lang)
 
     def retire_confirm(self, entry_id: str, version: int, lang: str) -> View:
         """Ask before retiring."""
         rows = [
             [
-                Button(self.r.label("admin_yes_retire", lang), f"kb:ry:{entry_id}:{version}"),
-                Button(self.r.label("admin_back_to_entry", lang), f"kb:v:{entry_id}"),
+                Button(
+                    self.r.label("admin_yes_retire", lang), actions.KB_RETIRE(entry_id, version)
+                ),
+                Button(self.r.label("admin_back_to_entry", lang), actions.KB_OPEN(entry_id)),
             ]
         ]
         return View(self.r.render("admin_retire_confirm", lang, entry=entry_id), rows, lang=lang)
@@ -159,12 +160,14 @@ class AdminDesk:
         changes = self.editor.history(entry_id, limit=20)
         text = self.r.render("admin_history", lang, entry=entry_id or "", changes=changes)
         rows = [
-            [Button(self.r.label("admin_undo", lang, id=c.id), f"kb:un:{c.id}")]
+            [Button(self.r.label("admin_undo", lang, id=c.id), actions.KB_UNDO(c.id))]
             for c in changes[:5]
             if not c.reverted_by
         ]
         if entry_id:
-            rows.append([Button(self.r.label("admin_back_to_entry", lang), f"kb:v:{entry_id}")])
+            rows.append(
+                [Button(self.r.label("admin_back_to_entry", lang), actions.KB_OPEN(entry_id))]
+            )
         return View(text, rows, lang=lang)
 
     def undo(self, admin_id: int, change_id: int, lang: str) -> View:
@@ -236,8 +239,8 @@ class AdminDesk:
         admin_import.save_pending(self.editor, admin_id, plan)
         rows = [
             [
-                Button(self.r.label("admin_apply", lang), f"imp:ok:{plan.token}"),
-                Button(self.r.label("admin_cancel", lang), "imp:no"),
+                Button(self.r.label("admin_apply", lang), actions.IMPORT_APPLY(plan.token)),
+                Button(self.r.label("admin_cancel", lang), actions.IMPORT_CANCEL()),
             ]
         ]
         return View(text, rows, lang=lang)

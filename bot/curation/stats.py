@@ -87,8 +87,11 @@ def chart_png(stats: Statistics, labels: dict[str, str]) -> bytes:
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
+    from matplotlib.dates import AutoDateFormatter, AutoDateLocator, date2num
+    from matplotlib.ticker import MaxNLocator
 
-    xs = [d.day for d in stats.days]
+    # Day numbers as matplotlib counts them, so the x axis is a date axis.
+    xs = [float(date2num(d.day)) for d in stats.days]
     fig, ax = plt.subplots(figsize=(8, 3.6), dpi=100)
     bottom = [0] * len(xs)
     colours = {"answer": "#2e7d32", "suggest": "#f9a825", "decline": "#c62828"}
@@ -98,7 +101,10 @@ def chart_png(stats: Statistics, labels: dict[str, str]) -> bytes:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_title(labels["title"])
     ax.legend(loc="upper left", fontsize=8)
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    locator = AutoDateLocator()
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(AutoDateFormatter(locator))
     fig.autofmt_xdate()
     fig.tight_layout()
     buf = io.BytesIO()

@@ -16,7 +16,7 @@ migrations = Migrations(MIGRATION_SET)
 def m004_review(db: sqlite_utils.Database) -> None:
     """Review-queue questions handled (added, dismissed, made an entry)."""
     # Created by m004_admin before the tables were split per feature: tolerate it.
-    db["review_done"].create(
+    db.table("review_done").create(
         {"key": str, "at": str, "admin_id": int, "action": str, "question": str},
         pk="key",
         if_not_exists=True,

@@ -1,9 +1,8 @@
 """The guided creation of a new entry: topic, verdict, title, phrasings, answers, citations.
 
 The draft is a plain JSON-serialisable dict (kept in the admin's persisted user data), so a
-restart mid-way loses nothing. Callback data: `na:start`, `na:t:<topic#>`, `na:v:<verdict>`,
-`na:next` (enough phrasings), `na:s:<source#>`, `na:i:<item#>` (toggle), `na:done`
-(citations chosen), `na:save`. Text steps take the admin's messages.
+restart mid-way loses nothing. Its buttons are the `NEW_*` actions of `bot.ui.actions`; text
+steps take the admin's messages.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from typing import Any
 from bot.curation.editor import AdminError, KbEditor
 from bot.kb import store as kbstore
 from bot.kb.model import MIN_QUESTIONS, VERDICTS
+from bot.ui import actions
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
 
@@ -71,31 +71,34 @@ class NewEntryWizard:
         rows: list[list[Button]] = []
         if step == "topic":
             topics = list(kb.topics.values())
-            rows = [[Button(t.title[lang], f"na:t:{i}")] for i, t in enumerate(topics)]
+            rows = [[Button(t.title[lang], actions.NEW_TOPIC(i))] for i, t in enumerate(topics)]
         elif step == "verdict":
-            rows = [[Button(r.label(f"verdict_{v}", lang), f"na:v:{v}")] for v in VERDICTS]
+            rows = [
+                [Button(r.label(f"verdict_{v}", lang), actions.NEW_VERDICT(v))] for v in VERDICTS
+            ]
         elif step in ("q_id", "q_en"):
             have = len(draft["questions"][step[2:]])
             if have >= MIN_QUESTIONS[step[2:]]:
-                rows = [[Button(r.label("admin_next", lang), "na:next")]]
+                rows = [[Button(r.label("admin_next", lang), actions.NEW_NEXT())]]
         elif step == "cite":
             sources = self._sources()
             source = kb.sources.get(draft["source"])
             if source is None:
                 rows = [
-                    [Button(kb.sources[s].short[:60], f"na:s:{i}")] for i, s in enumerate(sources)
+                    [Button(kb.sources[s].short[:60], actions.NEW_SOURCE(i))]
+                    for i, s in enumerate(sources)
                 ]
             else:
                 chosen = {(c["source"], c["item"]) for c in draft["citations"]}
                 rows = [
-                    [Button(("✅ " if (source.id, k) in chosen else "") + k, f"na:i:{i}")]
+                    [Button(("✅ " if (source.id, k) in chosen else "") + k, actions.NEW_ITEM(i))]
                     for i, k in enumerate(source.items)
                 ]
-                rows.append([Button(r.label("admin_other_source", lang), "na:s:-1")])
+                rows.append([Button(r.label("admin_other_source", lang), actions.NEW_SOURCE("-1"))])
             if draft["citations"]:
-                rows.append([Button(r.label("admin_next", lang), "na:done")])
+                rows.append([Button(r.label("admin_next", lang), actions.NEW_DONE())])
         elif step == "confirm":
-            rows = [[Button(r.label("admin_save", lang), "na:save")]]
+            rows = [[Button(r.label("admin_save", lang), actions.NEW_SAVE())]]
         text = r.render(
             "admin_new_step",
             lang,
@@ -118,23 +121,31 @@ class NewEntryWizard:
             candidate, n = f"{base}-{n}", n + 1
         return candidate
 
-    def press(self, draft: dict[str, Any], action: str) -> dict[str, Any]:
-        """Apply a button of the wizard to the draft (unknown or stale buttons change nothing)."""
-        kind, _, arg = action.partition(":")
+    def press(self, draft: dict[str, Any], action: actions.Action | str) -> dict[str, Any]:
+        """Apply a button of the wizard to the draft (unknown or stale buttons change nothing).
+
+        `action` is decoded button data, or the part after `na:` (`"t:0"`, `"next"`).
+        """
+        if isinstance(action, str):
+            try:
+                action = actions.decode(f"na:{action}")
+            except actions.ActionError:
+                return draft
+        spec, arg = action.spec, action.args[0] if action.args else ""
         kb = self.editor.kb
-        if kind == "t" and draft["step"] == "topic" and arg.isdigit():
+        if spec is actions.NEW_TOPIC and draft["step"] == "topic" and arg.isdigit():
             topics = list(kb.topics)
             if int(arg) < len(topics):
                 draft.update(topic=topics[int(arg)], step="verdict")
-        elif kind == "v" and draft["step"] == "verdict" and arg in VERDICTS:
+        elif spec is actions.NEW_VERDICT and draft["step"] == "verdict" and arg in VERDICTS:
             draft.update(verdict=arg, step="title_id")
-        elif kind == "next" and draft["step"] in ("q_id", "q_en"):
+        elif spec is actions.NEW_NEXT and draft["step"] in ("q_id", "q_en"):
             draft["step"] = "q_en" if draft["step"] == "q_id" else "answer_id"
-        elif kind == "s" and draft["step"] == "cite":
+        elif spec is actions.NEW_SOURCE and draft["step"] == "cite":
             sources = self._sources()
             index = int(arg) if arg.lstrip("-").isdigit() else -1
             draft["source"] = sources[index] if 0 <= index < len(sources) else ""
-        elif kind == "i" and draft["step"] == "cite" and draft["source"] in kb.sources:
+        elif spec is actions.NEW_ITEM and draft["step"] == "cite" and draft["source"] in kb.sources:
             items = list(kb.sources[draft["source"]].items)
             if arg.isdigit() and int(arg) < len(items):
                 cite = {"source": draft["source"], "item": items[int(arg)]}
@@ -142,7 +153,7 @@ class NewEntryWizard:
                 draft["citations"] = (
                     [c for c in cites if c != cite] if cite in cites else [*cites, cite]
                 )
-        elif kind == "done" and draft["step"] == "cite" and draft["citations"]:
+        elif spec is actions.NEW_DONE and draft["step"] == "cite" and draft["citations"]:
             draft["step"] = "confirm"
         return draft
 
@@ -177,4 +188,6 @@ class NewEntryWizard:
         except AdminError as err:
             return False, self.view(draft, lang, note="\n".join(err.problems[:8]))
         text = self.r.render("admin_new_saved", lang, entry=change.entry_id, id=change.id)
-        return True, View(text, [[Button(change.entry_id, f"kb:v:{change.entry_id}")]], lang=lang)
+        return True, View(
+            text, [[Button(change.entry_id, actions.KB_OPEN(change.entry_id))]], lang=lang
+        )

@@ -19,7 +19,7 @@ migrations = Migrations(MIGRATION_SET)
 @migrations()
 def m004_admin(db: sqlite_utils.Database) -> None:
     """Admin edits of the knowledge base: one row per change of one entry."""
-    db["kb_changes"].create(
+    db.table("kb_changes").create(
         {
             "id": int,
             "at": str,
@@ -32,7 +32,7 @@ def m004_admin(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["kb_changes"].create_index(["entry_id"])
+    db.table("kb_changes").create_index(["entry_id"])
 
 
 def record_kb_change(
@@ -45,7 +45,7 @@ def record_kb_change(
     after: Any,
 ) -> int:
     """Append one audited change (before/after as JSON); returns its id."""
-    table = db["kb_changes"].insert(
+    table = db.table("kb_changes").insert(
         {
             "at": now_iso(),
             "admin_id": admin_id,
@@ -56,7 +56,7 @@ def record_kb_change(
             "reverted_by": None,
         }
     )
-    return int(table.last_pk)
+    return int(table.last_pk or 0)
 
 
 def kb_changes(

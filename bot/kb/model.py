@@ -107,7 +107,9 @@ class KnowledgeBase:
 
 def _read_yaml(path: Path, problems: list[str]) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's parser when installed: the same data, ten times faster than pure Python.
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except yaml.YAMLError as exc:
         problems.append(f"{path.name}: malformed YAML: {exc}".replace("\n", " "))
     except OSError as exc:
@@ -209,7 +211,7 @@ def parse_entry(raw: Any, topic: str, where: str, problems: list[str]) -> Entry 
     if verdict not in VERDICTS:
         problems.append(f"{where}: verdict '{verdict}' is not one of {', '.join(VERDICTS)}")
     questions: dict[str, list[str]] = {}
-    raw_q = raw.get("questions") if isinstance(raw.get("questions"), dict) else {}
+    raw_q: dict[str, Any] = raw["questions"] if isinstance(raw.get("questions"), dict) else {}
     for lang in LANGS:
         texts = [" ".join(str(q).split()) for q in (raw_q.get(lang) or []) if str(q).strip()]
         if len(texts) < MIN_QUESTIONS[lang]:

@@ -35,8 +35,8 @@ migrations = Migrations(MIGRATION_SET)
 @migrations()
 def m001_knowledge(db: sqlite_utils.Database) -> None:
     """The compiled knowledge base and its content hash."""
-    db["kb_state"].create({"key": str, "value": str}, pk="key")
-    db["topics"].create(
+    db.table("kb_state").create({"key": str, "value": str}, pk="key")
+    db.table("topics").create(
         {
             "id": str,
             "position": int,
@@ -47,7 +47,7 @@ def m001_knowledge(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["sources"].create(
+    db.table("sources").create(
         {
             "id": str,
             "kind": str,
@@ -61,7 +61,7 @@ def m001_knowledge(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["source_items"].create(
+    db.table("source_items").create(
         {
             "source_id": str,
             "key": str,
@@ -73,7 +73,7 @@ def m001_knowledge(db: sqlite_utils.Database) -> None:
         },
         pk=("source_id", "key"),
     )
-    db["entries"].create(
+    db.table("entries").create(
         {
             "id": str,
             "topic": str,
@@ -92,10 +92,10 @@ def m001_knowledge(db: sqlite_utils.Database) -> None:
         },
         pk="id",
     )
-    db["phrasings"].create(
+    db.table("phrasings").create(
         {"id": int, "entry_id": str, "lang": str, "text": str, "origin": str}, pk="id"
     )
-    db["phrasings"].create_index(["entry_id"])
+    db.table("phrasings").create_index(["entry_id"])
 
 
 class UnsavedEditsError(RuntimeError):
@@ -113,7 +113,7 @@ def compile_into(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
     with db.atomic():
         for table in ("topics", "sources", "source_items", "entries", "phrasings"):
             db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
-        db["topics"].insert_all(
+        db.table("topics").insert_all(
             {
                 "id": t.id,
                 "position": i,
@@ -125,11 +125,11 @@ def compile_into(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
             for i, t in enumerate(kb.topics.values())
         )
         for s in kb.sources.values():
-            db["sources"].insert(
+            db.table("sources").insert(
                 {k: getattr(s, k) for k in ("id", "kind", "short", "number", "title", "issuer")}
                 | {"date": s.date, "election": s.election, "origin": s.origin}
             )
-            db["source_items"].insert_all(
+            db.table("source_items").insert_all(
                 {
                     "source_id": s.id,
                     "key": it.key,
@@ -143,12 +143,12 @@ def compile_into(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
             )
         for i, e in enumerate(kb.entries.values()):
             save_entry(db, e, position=i)
-        db["kb_state"].upsert({"key": "lexicon", "value": json.dumps(kb.lexicon)}, pk="key")
-        db["kb_state"].upsert({"key": "content_hash", "value": kb.content_hash}, pk="key")
-        db["kb_state"].upsert({"key": "built_at", "value": now_iso()}, pk="key")
+        db.table("kb_state").upsert({"key": "lexicon", "value": json.dumps(kb.lexicon)}, pk="key")
+        db.table("kb_state").upsert({"key": "content_hash", "value": kb.content_hash}, pk="key")
+        db.table("kb_state").upsert({"key": "built_at", "value": now_iso()}, pk="key")
         # Admin changes up to here are in (or were overridden by) the files just compiled.
         mark = str(audit.last_kb_change_id(db))
-        db["kb_state"].upsert({"key": "admin_mark", "value": mark}, pk="key")
+        db.table("kb_state").upsert({"key": "admin_mark", "value": mark}, pk="key")
 
 
 def save_entry(
@@ -158,7 +158,7 @@ def save_entry(
     if position is None:
         row = db.execute("SELECT position FROM entries WHERE id = ?", [e.id]).fetchone()
         position = row[0] if row else db.execute("SELECT count(*) FROM entries").fetchone()[0]
-    db["entries"].upsert(
+    db.table("entries").upsert(
         {
             "id": e.id,
             "topic": e.topic,
@@ -178,7 +178,7 @@ def save_entry(
         pk="id",
     )
     db.execute("DELETE FROM phrasings WHERE entry_id = ?", [e.id])
-    db["phrasings"].insert_all(
+    db.table("phrasings").insert_all(
         {"entry_id": e.id, "lang": lang, "text": q, "origin": origin}
         for lang in LANGS
         for q in e.questions[lang]
@@ -199,22 +199,22 @@ def load_from_db(db: sqlite_utils.Database) -> KnowledgeBase:
             {"id": r["title_id"], "en": r["title_en"]},
             {"id": r["description_id"], "en": r["description_en"]},
         )
-        for r in db["topics"].rows_where(order_by="position")
+        for r in db.table("topics").rows_where(order_by="position")
     }
     items: dict[str, dict[str, SourceItem]] = {}
-    for r in db["source_items"].rows_where(order_by="source_id, position"):
+    for r in db.table("source_items").rows_where(order_by="source_id, position"):
         items.setdefault(r["source_id"], {})[r["key"]] = SourceItem(
             r["key"], {"id": r["label_id"], "en": r["label_en"]}, bool(r["quoted"]), r["text"]
         )
     sources = {
         r["id"]: Source(**{k: r[k] for k in r if k != "items"}, items=items.get(r["id"], {}))
-        for r in db["sources"].rows
+        for r in db.table("sources").rows
     }
     questions: dict[str, dict[str, list[str]]] = {}
-    for r in db["phrasings"].rows_where(order_by="id"):
+    for r in db.table("phrasings").rows_where(order_by="id"):
         questions.setdefault(r["entry_id"], {"id": [], "en": []})[r["lang"]].append(r["text"])
     entries = {}
-    for r in db["entries"].rows_where("retired = 0", order_by="position"):
+    for r in db.table("entries").rows_where("retired = 0", order_by="position"):
         entries[r["id"]] = Entry(
             id=r["id"],
             topic=r["topic"],

@@ -15,6 +15,7 @@ from bot.answering.answers import Answers
 from bot.config import Settings
 from bot.tips.records import CLOSED, STATUSES, Report
 from bot.tips.store import TipStore, day_of
+from bot.ui import actions
 from bot.ui.views import Button, View
 
 LIST_LIMIT = 30
@@ -44,7 +45,7 @@ class TipDesk:
         rows = []
         if kind == "ask":
             no_note = self.r.label("report_admin_no_note", lang)
-            rows = [[Button(no_note, f"adm:rp:n:{ticket}:{status}")]]
+            rows = [[Button(no_note, actions.DESK_NO_NOTE(ticket, status))]]
         return View(text, rows, lang=lang)
 
     def overview_view(self, lang: str) -> View:
@@ -55,7 +56,9 @@ class TipDesk:
             for s in STATUSES
         ]
         text = self.r.render("admin_reports_list", lang, status="", counts=items, tickets=[])
-        buttons = [Button(f"{i['label']} ({i['count']})", f"adm:rp:l:{i['status']}") for i in items]
+        buttons = [
+            Button(f"{i['label']} ({i['count']})", actions.DESK_LIST(i["status"])) for i in items
+        ]
         return View(text, [buttons[i : i + 2] for i in range(0, len(buttons), 2)], lang=lang)
 
     def list_view(self, status: str, lang: str) -> View:
@@ -72,8 +75,8 @@ class TipDesk:
             counts=[],
             tickets=tickets,
         )
-        rows = [[Button(t["ticket"], f"adm:rp:o:{t['ticket']}")] for t in tickets]
-        rows.append([Button(self.r.label("report_admin_home", lang), "adm:rp:home")])
+        rows = [[Button(t["ticket"], actions.DESK_OPEN(t["ticket"]))] for t in tickets]
+        rows.append([Button(self.r.label("report_admin_home", lang), actions.DESK_HOME())])
         return View(text, rows, lang=lang)
 
     def show_view(self, ticket: str, lang: str) -> View:
@@ -91,15 +94,15 @@ class TipDesk:
             history=history,
         )
         choices = [
-            Button(self._status_label(s, lang), f"adm:rp:s:{ticket}:{s}")
+            Button(self._status_label(s, lang), actions.DESK_STATUS(ticket, s))
             for s in STATUSES
             if s != rep.status
         ]
         rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
         if rep.evidence:
             label = self.r.label("report_admin_evidence", lang, n=len(rep.evidence))
-            rows.append([Button(label, f"adm:rp:e:{ticket}")])
-        rows.append([Button(self.r.label("back", lang), f"adm:rp:l:{rep.status}")])
+            rows.append([Button(label, actions.DESK_EVIDENCE(ticket))])
+        rows.append([Button(self.r.label("back", lang), actions.DESK_LIST(rep.status))])
         return View(text, rows, lang=lang)
 
     def get(self, ticket: str) -> Report | None:

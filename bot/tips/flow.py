@@ -33,12 +33,9 @@ from bot.config import Settings
 from bot.tips.desk import TipDesk
 from bot.tips.records import (
     CATEGORIES,
-    DOCUMENT_TYPES,
     EDITABLE,
     END,
     LIMITS,
-    MAX_FILE_MB,
-    MAX_FILES,
     SKIPPABLE,
     STEPS,
     TEXT_FIELDS,
@@ -49,11 +46,14 @@ from bot.tips.records import (
     Reply,
     Report,
     check_date,
+    evidence_problem,
     normalize_ticket,
 )
 from bot.tips.screens import ReporterScreens
 from bot.tips.store import TipStore
-from bot.tips.vault import ReportKeyError, Vault
+from bot.tips.vault import ReportKeyError, Vault, throwaway_ref
+from bot.ui import actions
+from bot.ui.actions import Action
 from bot.ui.views import View
 
 
@@ -82,7 +82,7 @@ class Reports:
     def user_ref(self, user_id: int) -> str:
         """The reporter's stable keyed hash: the key of their draft, never the id itself."""
         if self.vault is None:
-            return hashlib.sha256(f"{self._salt}:{user_id}".encode()).hexdigest()
+            return throwaway_ref(self._salt, user_id)
         return self.vault.user_ref(user_id)
 
     def _now(self) -> datetime:
@@ -142,11 +142,16 @@ class Reports:
 
     def resume(self, user_id: int, lang: str) -> Reply:
         """/lapor during a draft: show the current step again."""
-        return self.handle(user_id, lang, action="resume")
+        return self.handle(user_id, lang, action=Action(actions.TIP_RESUME))
 
-    def press(self, user_id: int, action: str, lang: str, update_id: int = 0) -> Reply:
-        """A `rp:<action>` button: go, cat:<topic>, skip:<step>, edit[:<field>], resume,
-        send:<code>, held:report|question:<step>, cancel."""
+    def press(self, user_id: int, action: Action | str, lang: str, update_id: int = 0) -> Reply:
+        """A step's button (the `TIP_*` actions): continue, category, skip, edit, send, held
+        text, cancel, back. A string is the part after `rp:` (`"go"`, `"skip:who"`)."""
+        if isinstance(action, str):
+            try:
+                action = actions.decode(f"rp:{action}")
+            except actions.ActionError:
+                action = Action(actions.TIP_RESUME)  # show where the reporter is
         return self.handle(user_id, lang, action=action, update_id=update_id)
 
     def receive(self, user_id: int, incoming: Incoming, lang: str) -> Reply:
@@ -177,7 +182,7 @@ class Reports:
         self,
         user_id: int,
         lang: str,
-        action: str = "",
+        action: Action | None = None,
         incoming: Incoming | None = None,
         update_id: int = 0,
     ) -> Reply:
@@ -202,11 +207,11 @@ class Reports:
             if not draft.confirmed and digest and digest == draft.pending:
                 return self._again(draft, lang, update_id, incoming)
             draft.seen, draft.confirmed, draft.pending = update_id, False, digest
-        if action == "cancel":
+        if action is not None and action.spec is actions.TIP_CANCEL:
             return self.cancel(user_id, lang)
-        if action == "resume":
+        if action is not None and action.spec is actions.TIP_RESUME:
             return self.screens.prompt(before, lang)
-        if action:
+        if action is not None:
             reply = self._on_button(ref, user_id, draft, action, lang)
         else:
             reply = self._on_message(ref, draft, incoming or Incoming(), lang)
@@ -220,34 +225,34 @@ class Reports:
             reply = self.screens.prompt(draft, lang, saved=draft.step not in ("notice", "summary"))
         return replace(reply, update_id=update_id)
 
-    def _on_button(self, ref: str, user_id: int, draft: Draft, action: str, lang: str) -> Reply:
-        kind, _, arg = action.partition(":")
-        step = draft.step
-        if kind == "go" and step == "notice":
+    def _on_button(self, ref: str, user_id: int, draft: Draft, action: Action, lang: str) -> Reply:
+        spec, arg, step = action.spec, action.args[0] if action.args else "", draft.step
+        if spec is actions.TIP_GO and step == "notice":
             return self._advance(ref, draft, lang)
-        if kind == "cat" and step == "category" and arg in CATEGORIES:
+        if spec is actions.TIP_CATEGORY and step == "category" and arg in CATEGORIES:
             draft.category = arg
             return self._advance(ref, draft, lang)
-        if kind == "skip" and step in SKIPPABLE and arg in ("", step):
+        # Buttons name the step they belong to: pressed twice, or late, they skip nothing more.
+        if spec is actions.TIP_SKIP and step in SKIPPABLE and arg in ("", step):
             if step != "evidence":
                 setattr(draft, step, "")
             return self._advance(ref, draft, lang)
-        if kind == "held" and draft.held and arg.partition(":")[2] == step:
+        if spec is actions.TIP_HELD and draft.held and action["step"] == step:
             text, draft.held = draft.held, ""
-            if arg.startswith("question"):
+            if arg == "question":
                 self.store.save_draft(ref, draft)
                 answer = self.answers.ask(text, lang, channel="telegram", triage=False)
                 return self.screens.waiting(answer, draft, lang)
             return self._on_text(ref, draft, text, lang, [])
-        if kind == "edit" and step == "summary" and not arg:
+        if spec is actions.TIP_EDIT and step == "summary" and not arg:
             return Reply(self.screens.edit_menu(lang), "summary")
-        if kind == "edit" and step == "summary" and arg in EDITABLE:
+        if spec is actions.TIP_EDIT and step == "summary" and arg in EDITABLE:
             draft.step, draft.editing = arg, True
             if arg == "evidence":
                 draft.evidence = []
             self.store.save_draft(ref, draft)
             return self.screens.prompt(draft, lang)
-        if kind == "send" and step == "summary" and arg in ("", draft.nonce):
+        if spec is actions.TIP_SEND and step == "summary" and arg in ("", draft.nonce):
             return self._submit(ref, user_id, draft, lang)
         return self.screens.prompt(draft, lang)  # a stale button: show where the reporter is
 
@@ -296,14 +301,8 @@ class Reports:
 
     def _evidence_problem(self, draft: Draft, ev: Evidence) -> str:
         if ev.unique and any(e.get("unique") == ev.unique for e in draft.evidence):
-            return "same_file"
-        if len(draft.evidence) >= MAX_FILES:
-            return "too_many"
-        if ev.size > MAX_FILE_MB * 1024 * 1024:
-            return "too_big"
-        if ev.kind == "document" and not ev.mime.startswith(DOCUMENT_TYPES):
-            return "evidence_kind"
-        return ""
+            return "same_file"  # the same file again (say, resent after a lost reply)
+        return evidence_problem(len(draft.evidence), ev)
 
     def _advance(self, ref: str, draft: Draft, lang: str, notes: list[str] | None = None) -> Reply:
         """Move to the next step (back to the summary after an edit), save, prompt."""
@@ -328,12 +327,12 @@ class Reports:
             if not self.store.ticket_taken(ticket):
                 return ticket
 
-    def _receipt(self, action: str) -> str:
-        """The ticket a Send button (`send:<code>`) filed, or ''."""
-        kind, _, nonce = action.partition(":")
-        if kind != "send" or not nonce or self.vault is None:
+    def _receipt(self, action: Action | None) -> str:
+        """The ticket a Send button (`rp:send:<code>`) filed, or ''."""
+        if action is None or action.spec is not actions.TIP_SEND or self.vault is None:
             return ""
-        return self.store.receipt(self.vault.receipt_ref(nonce))
+        code = action["code"]
+        return self.store.receipt(self.vault.receipt_ref(code)) if code else ""
 
     def _submit(self, ref: str, user_id: int, draft: Draft, lang: str) -> Reply:
         """File the draft once: the tip, its history, the day's count and a receipt, with the
@@ -405,10 +404,10 @@ class Reports:
         return self.store.get(ticket)
 
 
-def _digest(action: str, incoming: Incoming | None) -> str:
+def _digest(action: Action | None, incoming: Incoming | None) -> str:
     """A short fingerprint of one input, to recognise the same input sent again."""
-    if action:
-        raw = f"b:{action}"
+    if action is not None:
+        raw = f"b:{action.spec.prefix}:{':'.join(action.args)}"
     elif incoming is not None and incoming.evidence is not None:
         raw = f"f:{incoming.evidence.unique or incoming.evidence.file_id}"
     elif incoming is not None and incoming.text is not None:

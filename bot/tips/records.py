@@ -32,7 +32,7 @@ LIMITS = {"what": (20, 3000), "who": (2, 500), "where": (2, 500), "when": (2, 20
 LIMITS["contact"] = (3, 300)
 MAX_FILE_MB = 20  # what a bot can fetch from Telegram's servers
 MAX_FILES = 10
-DOCUMENT_TYPES = ("image/", "video/", "application/pdf", "application/msword")
+DOCUMENT_TYPES: tuple[str, ...] = ("image/", "video/", "application/pdf", "application/msword")
 DOCUMENT_TYPES += ("application/vnd.openxmlformats-officedocument.", "text/plain")
 TICKET_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 TICKET_RE = re.compile(r"^NTR-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
@@ -158,3 +158,14 @@ def normalize_ticket(code: str) -> str:
     raw = re.sub(r"[^A-Z0-9]", "", (code or "").upper())
     raw = raw[3:] if raw.startswith("NTR") else raw
     return f"NTR-{raw[:4]}-{raw[4:]}" if len(raw) == 8 else ""
+
+
+def evidence_problem(already: int, ev: Evidence) -> str:
+    """'' when a file can join a tip that has `already` files, else what is wrong with it."""
+    if already >= MAX_FILES:
+        return "too_many"
+    if ev.size > MAX_FILE_MB * 1024 * 1024:
+        return "too_big"
+    if ev.kind == "document" and not ev.mime.startswith(DOCUMENT_TYPES):
+        return "evidence_kind"
+    return ""

@@ -3,7 +3,7 @@ the closing messages, and the reminder of an idle draft. Views only; `bot.tips.f
 
 Buttons that change the draft name the step they belong to (`rp:skip:who`) or carry the
 draft's random code (`rp:send:<code>`), so a button pressed twice, or on an older message,
-can never act on a later step.
+can never act on a later step. Their data follows the one grammar (`bot.ui.actions`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bot.tips.records import (
     Draft,
     Reply,
 )
+from bot.ui import actions
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
 
@@ -52,21 +53,21 @@ class ReporterScreens:
     def prompt(self, draft: Draft, lang: str, problem: str = "", **extra: Any) -> Reply:
         """The question of the draft's current step, with its buttons."""
         step = draft.step
-        cancel = Button(self._label("report_cancel", lang), "rp:cancel")
+        cancel = Button(self._label("report_cancel", lang), actions.TIP_CANCEL())
         if step == "summary":
             return Reply(self.summary(draft, lang, problem), step)
         rows: list[list[Button]] = []
         if step == "notice":
-            rows = [[Button(self._label("report_continue", lang), "rp:go"), cancel]]
+            rows = [[Button(self._label("report_continue", lang), actions.TIP_GO()), cancel]]
         elif step == "category":
-            cats = [Button(self.title(c, lang), f"rp:cat:{c}") for c in CATEGORIES]
+            cats = [Button(self.title(c, lang), actions.TIP_CATEGORY(c)) for c in CATEGORIES]
             rows = [cats[i : i + 2] for i in range(0, len(cats), 2)] + [[cancel]]
         else:
             skip = {"evidence": "report_done" if draft.evidence else "report_skip"}
             skip["contact"] = "report_anonymous"
             if step in SKIPPABLE:
                 label = self._label(skip.get(step, "report_skip"), lang)
-                rows = [[Button(label, f"rp:skip:{step}")]]
+                rows = [[Button(label, actions.TIP_SKIP(step))]]
             rows.append([cancel])
         text = self.r.render(
             "report_prompt",
@@ -93,21 +94,23 @@ class ReporterScreens:
             category=self.title(draft.category, lang),
             problem=problem,
         )
-        send = f"rp:send:{draft.nonce}" if draft.nonce else "rp:send"
+        send = actions.TIP_SEND(draft.nonce) if draft.nonce else actions.TIP_SEND()
         rows = [
             [
                 Button(self._label("report_send", lang), send),
-                Button(self._label("report_edit", lang), "rp:edit"),
+                Button(self._label("report_edit", lang), actions.TIP_EDIT()),
             ],
-            [Button(self._label("report_cancel", lang), "rp:cancel")],
+            [Button(self._label("report_cancel", lang), actions.TIP_CANCEL())],
         ]
         return View(text, rows, lang=lang)
 
     def edit_menu(self, lang: str) -> View:
         """Which part to change."""
-        buttons = [Button(self._label(f"report_field_{f}", lang), f"rp:edit:{f}") for f in EDITABLE]
+        buttons = [
+            Button(self._label(f"report_field_{f}", lang), actions.TIP_EDIT(f)) for f in EDITABLE
+        ]
         rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        rows.append([Button(self._label("report_back", lang), "rp:resume")])
+        rows.append([Button(self._label("report_back", lang), actions.TIP_RESUME())])
         return View(
             self.r.render("report_prompt", lang, **{**_EMPTY, "step": "edit"}), rows, lang=lang
         )
@@ -115,10 +118,12 @@ class ReporterScreens:
     def which(self, draft: Draft, lang: str) -> Reply:
         """A question-like message at a free-text step: part of the report, or a question?"""
         text = self.r.render("report_prompt", lang, **{**_EMPTY, "step": "which"})
+        report = actions.TIP_HELD("report", draft.step)
+        question = actions.TIP_HELD("question", draft.step)
         rows = [
-            [Button(self._label("report_held_report", lang), f"rp:held:report:{draft.step}")],
-            [Button(self._label("report_held_question", lang), f"rp:held:question:{draft.step}")],
-            [Button(self._label("report_cancel", lang), "rp:cancel")],
+            [Button(self._label("report_held_report", lang), report)],
+            [Button(self._label("report_held_question", lang), question)],
+            [Button(self._label("report_cancel", lang), actions.TIP_CANCEL())],
         ]
         return Reply(View(text, rows, lang=lang), draft.step)
 
@@ -127,14 +132,15 @@ class ReporterScreens:
         note = self.r.render(
             "report_waiting", lang, step=self._label(_STEP_LABEL[draft.step], lang)
         )
-        rows = [*answer.buttons, [Button(self._label("report_resume", lang), "rp:resume")]]
+        rows = [*answer.buttons, [Button(self._label("report_resume", lang), actions.TIP_RESUME())]]
         return Reply(View(f"{answer.text}\n\n{note}", rows, lang=lang), draft.step)
 
     def reminder(self, draft: Draft, minutes_left: int, lang: str) -> View:
         """The one reminder of an idle draft: it goes in `minutes_left` minutes."""
         step = self._label(_STEP_LABEL.get(draft.step, "report_field_what"), lang)
         text = self.r.render("report_reminder", lang, step=step, minutes=minutes_left)
-        return View(text, [[Button(self._label("report_resume", lang), "rp:resume")]], lang=lang)
+        resume = [[Button(self._label("report_resume", lang), actions.TIP_RESUME())]]
+        return View(text, resume, lang=lang)
 
 
 # The label that names each step in the reminder and after an answer.

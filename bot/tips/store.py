@@ -31,8 +31,8 @@ migrations = Migrations(MIGRATION_SET)
 def m003_reports(db: sqlite_utils.Database) -> None:
     """Confidential tips: every content column is a Fernet token; reporters are keyed hashes."""
     # One draft per reporter in progress, keyed by the stable keyed hash of the user id.
-    db["report_drafts"].create({"ref": str, "data": str, "updated_at": str}, pk="ref")
-    db["reports"].create(
+    db.table("report_drafts").create({"ref": str, "data": str, "updated_at": str}, pk="ref")
+    db.table("reports").create(
         {
             "ticket": str,
             "category": str,
@@ -44,20 +44,20 @@ def m003_reports(db: sqlite_utils.Database) -> None:
         },
         pk="ticket",
     )
-    db["reports"].create_index(["status"])
-    db["report_history"].create(
+    db.table("reports").create_index(["status"])
+    db.table("report_history").create(
         {"id": int, "ticket": str, "at": str, "status": str, "note": str},  # note sealed
         pk="id",
         foreign_keys=[("ticket", "reports", "ticket")],
     )
-    db["report_history"].create_index(["ticket"])
+    db.table("report_history").create_index(["ticket"])
     # Tips per reporter per day, by a keyed hash of (user id, day): unlinkable across days.
-    db["report_quota"].create({"ref": str, "day": str, "count": int}, pk="ref")
-    db["report_bans"].create({"ref": str, "at": str}, pk="ref")
+    db.table("report_quota").create({"ref": str, "day": str, "count": int}, pk="ref")
+    db.table("report_bans").create({"ref": str, "at": str}, pk="ref")
 
 
 @migrations()
-def m005_tips_unlinkable(db: sqlite_utils.Database) -> None:
+def m007_tips_unlinkable(db: sqlite_utils.Database) -> None:
     """Dates of tips to the day; tips, day counts and receipts kept in key order (no rowid)."""
     day = "substr({0}, 1, 10)"
     db.executescript(

@@ -85,3 +85,9 @@ class Vault:
     def day_ref(self, user_id: int, day: date) -> str:
         """Keyed hash of a user id on one day: counts tips per day, links nothing across days."""
         return self._mac(f"day:{day.isoformat()}:{int(user_id)}")
+
+
+def throwaway_ref(salt: str, user_id: int) -> str:
+    """A per-process hash of a user id, used only while no report key is configured (so even
+    then conversation keys are never user ids)."""
+    return hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()

@@ -41,7 +41,9 @@ class Renderer:
     @cached_property
     def labels(self) -> dict[str, dict[str, str]]:
         """Button and short labels: {key: {lang: text}}."""
-        return yaml.safe_load((self.template_dir / "labels.yaml").read_text(encoding="utf-8"))
+        text = (self.template_dir / "labels.yaml").read_text(encoding="utf-8")
+        # libyaml's parser when installed: the same data, ten times faster than pure Python.
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
     def label(self, key: str, lang: str, **fmt: Any) -> str:
         """One short label in a language (falls back to Indonesian)."""

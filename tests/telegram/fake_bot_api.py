@@ -5,6 +5,12 @@ python-telegram-bot's HTTPXRequest POSTs ``RequestData.json_parameters`` as form
 other value (int, bool, reply_markup, results, ...) is ``json.dumps``-ed. An InputFile without
 ``attach`` is a multipart part named after the parameter (``photo``, ``document``); attached files
 are referenced as ``attach://<name>``. JSON bodies and query strings are accepted too.
+
+Waiting: every recorded call, injected update, long poll and report of the bot under test wakes
+the waits (``wait_for``, ``wait_fetched``, ``wait_handled``, ``wait_until``), so nothing sleeps
+for a fixed time, and a wait that times out raises with what was seen (``seen``). The server
+knows an update was fetched once a later getUpdates offset confirms it; that it was handled,
+only when the bot reports so (``tests.telegram.reporting``).
 """
 
 from __future__ import annotations
@@ -23,13 +29,16 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.telegram.reporting import CRASHED_METHOD, HANDLED_METHOD
+
 Json = dict[str, Any]
 Opt = Json | None  # an optional User/Chat/Message dict
 Pred = Callable[["Call"], bool] | None
 _NAMES = "getMe getUpdates deleteWebhook setWebhook getWebhookInfo setMyCommands getMyCommands "
 _NAMES += "deleteMyCommands setChatMenuButton sendMessage editMessageText editMessageReplyMarkup "
 _NAMES += "deleteMessage answerCallbackQuery answerInlineQuery sendChatAction sendPhoto "
-METHODS = {m.lower(): m for m in (_NAMES + "sendDocument getFile close logOut").split()}
+_NAMES += f"sendDocument getFile close logOut {HANDLED_METHOD} {CRASHED_METHOD}"
+METHODS = {m.lower(): m for m in _NAMES.split()}
 SENT = ("sendMessage", "editMessageText", "sendPhoto", "sendDocument")
 JSON_KEYS = set(
     "reply_markup results commands allowed_updates entities caption_entities scope "
@@ -178,7 +187,128 @@ def _decode(key: str, v: Any) -> Any:
     return v
 
 
-class FakeBotApi:
+# ---- polls and blocked chats (outreach) -------------------------------------------------------
+# Kept in one mixin so it merges apart from the rest of the server. Telegram's limits on polls are
+# enforced like the real Bot API (lengths in UTF-16 units, the stricter reading), so a poll the
+# bot builds wrong fails the test that sends it.
+METHODS.update({m.lower(): m for m in ("sendPoll", "stopPoll")})
+TEXT_KEYS.update({"question", "explanation"})  # never JSON-decode a question that looks numeric
+BLOCKED = "Forbidden: bot was blocked by the user"
+POLL_LIMITS = dict(question=300, option=100, options=(2, 12), explanation=200, line_feeds=2)
+
+
+class _PollsAndBlocks:
+    """sendPoll / stopPoll, poll and poll_answer updates, and chats that blocked the bot."""
+
+    _blocked_chats: frozenset = frozenset()
+    _lock: threading.RLock
+    _messages: dict[tuple[Any, int], Json]
+
+    def block(self, chat_id: int) -> None:
+        """From now on every method aimed at ``chat_id`` fails with 403 (the user blocked us)."""
+        self._blocked_chats = self._blocked_chats | {chat_id}
+
+    def _refuse_blocked(self, chat_id: Any) -> None:
+        if chat_id in self._blocked_chats:
+            raise ApiError(BLOCKED, 403)
+
+    @staticmethod
+    def _plain(p: Json, key: str, mode_key: str) -> str:
+        text = str(p.get(key) or "")
+        return parse_html(text)[0] if str(p.get(mode_key) or "").lower() == "html" else text
+
+    def _m_sendPoll(self, p: Json) -> Json:
+        question = self._plain(p, "question", "question_parse_mode")
+        if not 1 <= _u16(question) <= POLL_LIMITS["question"]:
+            raise ApiError("Bad Request: poll question length must be 1-300 characters")
+        raw = p.get("options") if isinstance(p.get("options"), list) else []
+        texts = [o.get("text", "") if isinstance(o, dict) else str(o) for o in raw]
+        low, high = POLL_LIMITS["options"]
+        if not low <= len(texts) <= high:
+            raise ApiError("Bad Request: poll must have 2-12 options")
+        if any(not 1 <= _u16(t) <= POLL_LIMITS["option"] for t in texts):
+            raise ApiError("Bad Request: poll options length must be 1-100 characters")
+        kind = p.get("type") or "regular"
+        correct = p.get("correct_option_ids")
+        correct = (
+            [p["correct_option_id"]] if correct is None and "correct_option_id" in p else correct
+        )
+        if kind == "quiz":
+            if not correct or any(
+                not isinstance(c, int) or not 0 <= c < len(texts) for c in correct
+            ):
+                raise ApiError("Bad Request: wrong correct option ids specified")
+            if len(correct) > 1 and not p.get("allows_multiple_answers"):
+                raise ApiError("Bad Request: a quiz with one answer must have one correct option")
+        elif correct or p.get("explanation"):
+            raise ApiError("Bad Request: only quiz polls have correct options and explanations")
+        explanation = self._plain(p, "explanation", "explanation_parse_mode")
+        if _u16(explanation) > POLL_LIMITS["explanation"]:
+            raise ApiError("Bad Request: poll explanation must be at most 200 characters")
+        if explanation.count("\n") > POLL_LIMITS["line_feeds"]:
+            raise ApiError("Bad Request: poll explanation must have at most 2 line feeds")
+        options = [dict(text=t, voter_count=0, persistent_id=str(i)) for i, t in enumerate(texts)]
+        poll = dict(id=f"poll-{len(self._messages) + 1}-{time.monotonic_ns()}", question=question)
+        poll.update(options=options, total_voter_count=0, is_closed=False, type=kind)
+        poll.update(is_anonymous=p.get("is_anonymous", True) is not False)
+        poll.update(allows_multiple_answers=bool(p.get("allows_multiple_answers")))
+        # Required in Poll objects since Bot API 9.6 / 10.0; a quiz vote is never revoked.
+        poll.update(allows_revoting=bool(p.get("allows_revoting")) and kind != "quiz")
+        poll.update(members_only=bool(p.get("members_only")))
+        if kind == "quiz":
+            poll.update(correct_option_ids=correct, explanation=explanation or None)
+        return self._send(p, poll={k: v for k, v in poll.items() if v is not None})  # type: ignore[attr-defined]
+
+    def _m_stopPoll(self, p: Json) -> Json:
+        msg = self._target(p, "stop")  # type: ignore[attr-defined]
+        if "poll" not in msg:
+            raise ApiError("Bad Request: message with poll to stop not found")
+        if msg["poll"]["is_closed"]:
+            raise ApiError("Bad Request: poll has already been closed")
+        msg["poll"]["is_closed"] = True
+        return msg["poll"]
+
+    def poll_message(self, poll: Any) -> Json:
+        """The stored message of a poll, by its id or its sendPoll Call."""
+        poll_id = poll.result["poll"]["id"] if isinstance(poll, Call) else poll
+        with self._lock:
+            found = [m for m in self._messages.values() if m.get("poll", {}).get("id") == poll_id]
+        if not found:
+            raise ValueError(f"no poll {poll_id!r}")
+        return found[0]
+
+    def inject_poll_answer(self, poll: Any, option: int, user: Opt = None) -> Json:
+        """A user answers a poll (a Call of sendPoll, or its id), as Telegram reports it.
+
+        Telegram sends poll_answer only for non-anonymous polls, and a quiz answer is final:
+        injecting otherwise is a mistake in the test, so it raises.
+        """
+        user = user or self.user()  # type: ignore[attr-defined]
+        with self._lock:
+            data = self.poll_message(poll)["poll"]
+            if data["is_anonymous"]:
+                raise ValueError("Telegram sends no poll_answer for an anonymous poll")
+            if data["is_closed"]:
+                raise ValueError("the poll is closed")
+            # Who answered, kept beside the poll (never in it: messages are sent back as JSON).
+            voters = vars(self).setdefault("_poll_voters", {}).setdefault(data["id"], set())
+            if data["type"] == "quiz" and user["id"] in voters:
+                raise ValueError("a quiz answer cannot be changed")
+            voters.add(user["id"])
+            data["options"][option]["voter_count"] += 1
+            data["total_voter_count"] += 1
+            answer = dict(poll_id=data["id"], user=user, option_ids=[option])
+            answer["option_persistent_ids"] = [str(option)]
+        return self.inject_raw({"poll_answer": answer})  # type: ignore[attr-defined]
+
+    def inject_poll_state(self, poll: Any) -> Json:
+        """A ``poll`` update with the poll's current counts (sent for the bot's own polls)."""
+        with self._lock:
+            data = dict(self.poll_message(poll)["poll"])
+        return self.inject_raw({"poll": data})  # type: ignore[attr-defined]
+
+
+class FakeBotApi(_PollsAndBlocks):
     """In-process fake Bot API server. Use ``async with FakeBotApi() as api:``."""
 
     def __init__(self, token: str = "123456:TEST-TOKEN", response_delay: float = 0.0) -> None:
@@ -193,6 +323,13 @@ class FakeBotApi:
         self._calls: list[Call] = []
         self._updates: list[Json] = []
         self._delivered = 0  # highest update_id handed out by getUpdates
+        self._confirmed = 0  # highest update_id a later getUpdates offset acknowledged
+        self._parked = 0  # getUpdates calls waiting in a long poll right now
+        self._injected: list[int] = []  # every update id injected, in order
+        self._handled: set[int] = set()  # update ids the bot reported as fully handled
+        self.crashes: list[tuple[int | None, BaseException]] = []  # (update id, error) reported
+        self._raised: set[int | None] = set()  # update ids whose crash a wait already raised
+        self.tracks_handling = False  # see ``expect_reports``
         self._update_ids, self._query_ids = itertools.count(1), itertools.count(1)
         self._msg_ids: dict[Any, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._messages: dict[tuple[Any, int], Json] = {}
@@ -200,10 +337,10 @@ class FakeBotApi:
         self._callbacks: set[str] = set()
         self._files: dict[str, tuple[bytes, str]] = {}
         self._lock = threading.RLock()
+        self._cond = threading.Condition(self._lock)  # wakes blocking waits in other threads
         self._loop: asyncio.AbstractEventLoop | None = None
         self._changed: asyncio.Event | None = None
         self._runner: web.AppRunner | None = None
-        self._activity = time.monotonic()
         self._closing = False
 
     # ---- lifecycle -------------------------------------------------------------------------
@@ -261,6 +398,8 @@ class FakeBotApi:
 
     def _wake(self) -> None:
         """Wake long polls and waiters; safe to call from any thread."""
+        with self._cond:
+            self._cond.notify_all()
         if (loop := self._loop) is None or loop.is_closed():
             return
         try:
@@ -306,6 +445,13 @@ class FakeBotApi:
                 return self._reply(True, await self._get_updates(params))
             except ApiError as e:
                 return self._reply(False, e.description, e.code)
+        if name in (HANDLED_METHOD, CRASHED_METHOD):  # a bot process reporting, not a call
+            update_id = int(params.get("update_id") or 0) or None
+            if name == CRASHED_METHOD:
+                self.crashed(update_id, RuntimeError(params.get("error")))
+            elif update_id is not None:
+                self.handled(update_id)
+            return self._reply(True, True)
         call = Call(name or given, params, time.time())
         try:
             if name is None:
@@ -317,7 +463,6 @@ class FakeBotApi:
         with self._lock:
             self._calls.append(call)
             self.errors.extend([call] if call.error else [])
-            self._activity = time.monotonic()
         self._wake()
         return (
             self._reply(False, call.error, code) if call.error else self._reply(True, call.result)
@@ -345,6 +490,9 @@ class FakeBotApi:
             if offset:
                 keep = self._updates[offset:] if offset < 0 else self._updates
                 self._updates = [u for u in keep if offset < 0 or u["update_id"] >= offset]
+            if offset > 0:
+                self._confirmed = max(self._confirmed, min(offset - 1, self._delivered))
+        self._wake()
         while True:
             changed = self._changed
             with self._lock:
@@ -352,14 +500,18 @@ class FakeBotApi:
             remaining = deadline - time.monotonic()
             if batch or self._closing or remaining <= 0 or changed is None:
                 break
+            self._parked += 1
+            self._wake()
             try:
                 await asyncio.wait_for(changed.wait(), remaining)
             except TimeoutError:
                 pass
+            finally:
+                self._parked -= 1
         if batch:
             with self._lock:
                 self._delivered = max(self._delivered, batch[-1]["update_id"])
-                self._activity = time.monotonic()
+            self._wake()
         return batch
 
     # ---- Bot API methods (called with the lock held) ---------------------------------------
@@ -402,6 +554,7 @@ class FakeBotApi:
     def _chat(self, p: Json) -> Json:
         if (cid := p.get("chat_id")) in (None, ""):
             raise ApiError("Bad Request: chat_id is empty")
+        self._refuse_blocked(cid)
         if cid not in self._chats:  # unknown chats: positive ids are users, the rest groups
             private = isinstance(cid, int) and cid > 0
             self._chats[cid] = (
@@ -563,7 +716,7 @@ class FakeBotApi:
         with self._lock:
             update = {"update_id": next(self._update_ids), **update}
             self._updates.append(update)
-            self._activity = time.monotonic()
+            self._injected.append(update["update_id"])
         self._wake()
         return update
 
@@ -701,45 +854,128 @@ class FakeBotApi:
         found = [c for c in new if pred is None or pred(c)]
         return found if len(found) >= count else None
 
-    def _idle(self, quiet: float) -> bool:
-        return self.pending_updates == 0 and time.monotonic() - self._activity >= quiet
+    # Conditions for ``wait_until`` (and the threaded blocking waits); each is cheap to poll.
+    def fetched(self) -> bool:
+        """True when the bot fetched every injected update and confirmed it with a later
+        getUpdates offset (PTB does that right after queueing a batch, before handling it)."""
+        with self._lock:
+            last = self._updates[-1]["update_id"] if self._updates else 0
+            return self._confirmed >= max(last, self._delivered)
+
+    def polling(self) -> bool:
+        """True while a getUpdates call is parked in a long poll."""
+        return self._parked > 0
+
+    def expect_reports(self) -> None:
+        """Declare that the bot under test reports handled updates and crashes (``handled``,
+        ``crashed``), so ``wait_handled`` may rely on them."""
+        self.tracks_handling = True
+
+    def handled(self, update_id: int) -> None:
+        """Record that the bot finished handling ``update_id`` (every handler group and error
+        handler ran). The bot under test calls it from a last-group handler; see
+        ``tests.telegram.reporting``. Safe from any thread."""
+        with self._lock:
+            self._handled.add(update_id)
+        self._wake()
+
+    def crashed(self, update_id: int | None, error: BaseException) -> None:
+        """Record that a handler of the bot under test raised ``error`` on ``update_id``
+        (reported by an error handler the harness adds; see ``handled``)."""
+        with self._lock:
+            self.crashes.append((update_id, error))
+        self._wake()
+
+    def all_handled(self, *update_ids: int) -> bool:
+        """True when the bot reported every given update (default: every injected one) handled."""
+        if not self.tracks_handling:
+            raise RuntimeError("the bot under test does not report handled updates")
+        with self._lock:
+            return all(i in self._handled for i in update_ids or self._injected)
+
+    def seen(self, limit: int = 20) -> str:
+        """What the bot did so far, for failure messages: the last ``limit`` calls, errors
+        included, and the state of the update queue."""
+        with self._lock:
+            recent = [
+                f"  {c.method} {c.params!r:.300} error={c.error}" for c in self._calls[-limit:]
+            ]
+            state = (
+                f"pending_updates={self.pending_updates}, delivered={self._delivered}, "
+                f"confirmed={self._confirmed}, handled={sorted(self._handled)[-10:]}, "
+                f"getUpdates={self.get_updates_count}"
+            )
+        return state + "; recent calls:\n" + ("\n".join(recent) or "  (none)")
 
     def _timeout(self, what: str) -> TimeoutError:
+        return TimeoutError(f"timed out waiting for {what}; {self.seen()}")
+
+    def unraised_crashes(self) -> list[tuple[int | None, BaseException]]:
+        """Crashes no wait has failed on yet (for a final check when a test ends)."""
         with self._lock:
-            recent = [f"  {c.method} {c.params!r:.300} error={c.error}" for c in self._calls[-15:]]
-        return TimeoutError(
-            f"timed out waiting for {what}; pending_updates="
-            f"{self.pending_updates}, getUpdates={self.get_updates_count}; "
-            "recent calls:\n" + ("\n".join(recent) or "  (none)")
-        )
+            return [(u, e) for u, e in self.crashes if u not in self._raised]
+
+    async def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 10.0):
+        """Wait until ``condition()`` is true, re-checking whenever a call or update arrives;
+        raises TimeoutError naming ``what`` and listing the calls so far."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if (remaining := deadline - time.monotonic()) <= 0 or self._changed is None:
+                raise self._timeout(what)
+            try:  # every call, update and report wakes this; nothing is polled
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                pass
 
     async def wait_for(
         self,
         method: str,
         predicate: Pred = None,
-        timeout: float = 5.0,
+        timeout: float = 10.0,
         count: int = 1,
         since: int = 0,
     ) -> list[Call]:
         """Wait until ``count`` calls of ``method`` (made at/after ``since``) match
         ``predicate``; returns all matches, or raises TimeoutError listing recent calls."""
-        deadline = time.monotonic() + timeout
-        while (found := self._match(method, predicate, count, since)) is None:
-            if (remaining := deadline - time.monotonic()) <= 0 or self._changed is None:
-                raise self._timeout(f"{count}x {method}")
-            try:
-                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
-            except TimeoutError:
-                pass
+        found: list[Call] = []
+
+        def ready() -> bool:
+            nonlocal found
+            found = self._match(method, predicate, count, since) or []
+            return bool(found)
+
+        await self.wait_until(ready, f"{count}x {method}", timeout)
         return found
 
-    async def wait_idle(self, quiet: float = 0.3, timeout: float = 5.0) -> None:
-        """Wait until every update was fetched and no call arrived for ``quiet`` seconds."""
-        deadline = time.monotonic() + timeout
-        while not self._idle(quiet):
-            if time.monotonic() > deadline:
-                raise self._timeout("idle")
-            await asyncio.sleep(0.02)
+    async def wait_fetched(self, timeout: float = 10.0) -> None:
+        """Wait until the bot fetched (and confirmed) every injected update."""
+        await self.wait_until(self.fetched, "the bot to fetch every update", timeout)
+
+    async def wait_handled(self, *update_ids: int, timeout: float = 10.0) -> None:
+        """Wait until the bot handled the given updates (default: every injected one); fails
+        if a handler crashed on one of them, whatever the bot then told the user."""
+        what = f"the bot to handle updates {list(update_ids) or 'all'}"
+        await self.wait_until(lambda: self.all_handled(*update_ids), what, timeout)
+        self.check_crashes(*update_ids)
+
+    def check_crashes(self, *update_ids: int) -> None:
+        """Fail if the bot crashed on one of the given updates (default: any injected one)."""
+        ids = set(update_ids or self._injected)
+        with self._lock:
+            crashed = [(u, e) for u, e in self.crashes if u in ids]
+        if crashed:
+            update_id, error = crashed[0]
+            self._raised.add(update_id)
+            raise AssertionError(
+                f"the bot crashed on update {update_id}: {error!r}; {self.seen()}"
+            ) from error
+
+    async def wait_idle(self, timeout: float = 10.0) -> None:
+        """Wait until every injected update was fetched and, when the bot reports handled
+        updates, handled: no quiet period, so nothing the bot still does is missed."""
+        await self.wait_fetched(timeout)
+        if self.tracks_handling:
+            await self.wait_handled(timeout=timeout)
 
 
 class ThreadedFakeBotApi:
@@ -754,29 +990,43 @@ class ThreadedFakeBotApi:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.api, name)
 
+    def wait_until(self, condition: Callable[[], bool], what: str, timeout: float = 10.0):
+        """Blocking ``FakeBotApi.wait_until``: re-checks whenever a call or update arrives."""
+        deadline = time.monotonic() + timeout
+        with self.api._cond:  # checked and waited under the lock ``_wake`` notifies with
+            while not condition():
+                if (remaining := deadline - time.monotonic()) <= 0:
+                    raise self.api._timeout(what)
+                self.api._cond.wait(remaining)
+
     def wait_for(
         self,
         method: str,
         predicate: Pred = None,
-        timeout: float = 5.0,
+        timeout: float = 10.0,
         count: int = 1,
         since: int = 0,
     ) -> list[Call]:
         """Blocking ``FakeBotApi.wait_for`` (from async code: ``asyncio.to_thread``)."""
-        deadline = time.monotonic() + timeout
-        while (found := self.api._match(method, predicate, count, since)) is None:
-            if time.monotonic() > deadline:
-                raise self.api._timeout(f"{count}x {method}")
-            time.sleep(0.01)
+        found: list[Call] = []
+
+        def ready() -> bool:
+            nonlocal found
+            found = self.api._match(method, predicate, count, since) or []
+            return bool(found)
+
+        self.wait_until(ready, f"{count}x {method}", timeout)
         return found
 
-    def wait_idle(self, quiet: float = 0.3, timeout: float = 5.0) -> None:
-        """Blocking ``FakeBotApi.wait_idle``."""
-        deadline = time.monotonic() + timeout
-        while not self.api._idle(quiet):
-            if time.monotonic() > deadline:
-                raise self.api._timeout("idle")
-            time.sleep(0.02)
+    def wait_fetched(self, timeout: float = 10.0) -> None:
+        """Blocking ``FakeBotApi.wait_fetched``."""
+        self.wait_until(self.api.fetched, "the bot to fetch every update", timeout)
+
+    def wait_handled(self, *update_ids: int, timeout: float = 10.0) -> None:
+        """Blocking ``FakeBotApi.wait_handled``."""
+        what = f"the bot to handle updates {list(update_ids) or 'all'}"
+        self.wait_until(lambda: self.api.all_handled(*update_ids), what, timeout)
+        self.api.check_crashes(*update_ids)
 
     def close(self) -> None:
         """Stop the server, its loop and its thread."""

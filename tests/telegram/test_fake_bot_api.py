@@ -120,9 +120,8 @@ async def test_offset_confirms_updates(api: FakeBotApi, app: Application) -> Non
     await api.wait_for("sendMessage")
     api.inject_message("dua")
     await api.wait_for("sendMessage", count=2)
-    await api.wait_idle(quiet=0.1)
+    await api.wait_fetched()  # every update handed out and confirmed by a later offset
     assert api.pending_updates == 0
-    await asyncio.sleep(0.05)  # let the next getUpdates confirm the offset
     with api._lock:
         remaining = [u["update_id"] for u in api._updates]
     assert first["update_id"] not in remaining
@@ -237,7 +236,10 @@ def test_raw_http_errors_and_threaded_server() -> None:
         assert isinstance(call, Call) and call.params["reply_markup"] == {"inline_keyboard": []}
         with pytest.raises(TimeoutError, match="recent calls"):
             api.wait_for("sendPhoto", timeout=0.1)
-        api.wait_idle(quiet=0.05)
+        assert api.pending_updates == 0 and not api.fetched()  # handed out, not confirmed
+        confirm = json.dumps({"offset": body["result"][-1]["update_id"] + 1, "timeout": 0})
+        _get_json(f"{root}/getUpdates", confirm.encode(), {"Content-Type": "application/json"})
+        api.wait_fetched(timeout=1)
 
 
 async def test_long_poll_wakes_on_inject_and_clean_stop() -> None:
@@ -248,7 +250,7 @@ async def test_long_poll_wakes_on_inject_and_clean_stop() -> None:
     async with app:
         await app.start()
         await app.updater.start_polling(poll_interval=0, timeout=1)
-        await asyncio.sleep(0.1)  # the bot is now parked in a long poll
+        await api.wait_until(api.polling, "the bot to park in a long poll")
         loop = asyncio.get_running_loop()
         started = loop.time()
         api.inject_message("cepat")

@@ -138,8 +138,9 @@ async def test_odd_and_forged_updates_never_raise_and_never_reach_the_admin_chat
     for data in FORGED_DATA:
         for presser in (user, bot.api.user(id=ADMIN_ID)):
             bot.api.inject_callback(data, message=message, user=presser)
-    await bot.api.wait_idle(quiet=1.0, timeout=120)
+    await bot.api.wait_idle(timeout=120)
     assert [r.getMessage() for r in errors.records] == []
+    assert bot.api.crashes == []
     assert not bot.api.calls(chat_id=ADMIN_CHAT_ID)
     harmless = ("query is too old", "message is not modified")  # both handled by the bot
     assert not [c for c in bot.api.errors if not any(h in (c.error or "") for h in harmless)]
@@ -157,19 +158,30 @@ async def test_a_failing_feature_tells_the_admin_chat_once_per_ten_minutes_with_
     def broken(*args, **kwargs):
         raise RuntimeError("the matcher broke")
 
+    async def ask(user: dict) -> int:
+        """The user asks; the bot crashes on it and apologises. Returns the update id."""
+        since = bot.api.mark()
+        update = bot.api.inject_message("boleh kampanye?", user=user)
+        apology = await bot.api.wait_for(
+            "sendMessage", lambda c: c.params["chat_id"] == user["id"], since=since
+        )
+        assert "gangguan" in apology[0].text
+        with pytest.raises(AssertionError, match="crashed"):  # the crash this story causes
+            await bot.api.wait_handled(update["update_id"])
+        return update["update_id"]
+
     monkeypatch.setattr(bot.core.answers, "ask", broken)
     users = [bot.api.user(id=7100 + i) for i in range(6)]
     for u in users:
-        assert "gangguan" in await bot.say("boleh kampanye?", user=u)  # each is apologised to
+        await ask(u)  # each user is apologised to
     notices = await bot.api.wait_for("sendMessage", lambda c: c.params["chat_id"] == ADMIN_CHAT_ID)
-    await bot.api.wait_idle(quiet=0.3)
     assert len(bot.api.calls("sendMessage", chat_id=ADMIN_CHAT_ID)) == 1
     first = notices[0].text
     assert "RuntimeError in handlers/answering.py:on_text" in first
     assert "boleh kampanye" not in first and "the matcher broke" not in first
     # Ten minutes later the next one comes, counting the five held back.
     bot.app.bot_data["error_notices"].clock = lambda: 10_000.0
-    await bot.say("boleh kampanye?", user=users[0])
+    await ask(users[0])
     later = await bot.api.wait_for(
         "sendMessage", lambda c: c.params["chat_id"] == ADMIN_CHAT_ID, count=2
     )
@@ -182,8 +194,9 @@ async def test_polling_hiccups_are_logged_not_posted(bot: BotUnderTest):
 
     for error in (TimedOut("read timeout"), Conflict("terminated by other getUpdates request")):
         await bot.app.process_error(update=None, error=error)
-    await bot.api.wait_idle(quiet=0.3)
     assert not bot.api.calls(chat_id=ADMIN_CHAT_ID)
+    assert [u for u, _ in bot.api.crashes] == [None, None]  # seen by the harness, not posted
+    bot.api.crashes.clear()
 
 
 def test_the_rate_limiter_off_outside_a_benchmark_is_warned_about(tmp_path, caplog):

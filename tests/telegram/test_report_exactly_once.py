@@ -9,6 +9,7 @@ filed in the end holds exactly what the reporter wrote, once.
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 import threading
 import time
@@ -75,15 +76,15 @@ def crash_after_saving(reporter: Reporter, act) -> None:  # noqa: ANN001 - a cal
         while stored(reporter.db) == before:
             assert time.monotonic() < deadline, "the step was never saved"
             time.sleep(0.02)
-        reporter.process.kill()
+        reporter.process.send_signal(signal.SIGKILL)
         reporter.process.wait(timeout=10)
     finally:
         held.release()
     reporter.process = reporter.restart()
 
 
-def test_a_crash_between_saving_and_replying_never_applies_a_step_twice(api, tmp_path):  # noqa: F811
-    reporter = Reporter(api, tmp_path / "bot.db")
+def test_a_crash_between_saving_and_replying_never_applies_a_step_twice(api, database):  # noqa: F811
+    reporter = Reporter(api, database)
     user, chat = reporter.user, reporter.chat
 
     def text(words: str):  # noqa: ANN202
@@ -99,8 +100,7 @@ def test_a_crash_between_saving_and_replying_never_applies_a_step_twice(api, tmp
 
     def again(act, expected: str) -> None:  # noqa: ANN001
         since = api.mark()
-        act()
-        shown = reporter.wait_shown_text(since)
+        shown = reporter.shown_after(since, act())
         assert expected.lower() in shown.lower(), (expected, shown)
 
     try:
@@ -124,12 +124,13 @@ def test_a_crash_between_saving_and_replying_never_applies_a_step_twice(api, tmp
         send = button("Kirim")
         crash_after_saving(reporter, send)
         since = api.mark()
-        api.inject_callback(find_button(api.buttons(summary), "Kirim"), message=summary, user=user)
-        ticket = TICKET.search(reporter.wait_shown_text(since)).group(0)
+        data = find_button(api.buttons(summary), "Kirim")
+        shown = reporter.shown_after(since, api.inject_callback(data, message=summary, user=user))
+        ticket = TICKET.search(shown).group(0)
     finally:
         reporter.stop()
 
-    core = Core.open(Settings(database_path=tmp_path / "bot.db", report_encryption_key=KEY))
+    core = Core.open(Settings(database_path=database, report_encryption_key=KEY))
     assert [t["ticket"] for t in core.reports.desk.tickets()] == [ticket]
     report = core.reports.get(ticket)
     assert (report.what, report.who, report.where) == (

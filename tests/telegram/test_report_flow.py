@@ -106,7 +106,8 @@ async def test_cancel_deletes_the_draft_at_any_step(bot: BotUnderTest):
     assert "dibatalkan" in await bot.say("/batal")
     assert bot.core.db["report_drafts"].count == 0
     # After the cancel, text is a question again.
-    assert "Laporan" not in await bot.say("boleh foto bareng caleg?")
+    answer = await bot.say("boleh foto bareng caleg?")
+    assert "foto bersama calon" in answer and "Laporan" not in answer
     await file_to_summary(bot)
     assert "dibatalkan" in await bot.press("rp:cancel")
     assert bot.core.db["report_drafts"].count == 0 and tickets_of(bot) == []
@@ -186,6 +187,7 @@ async def test_status_asked_in_a_group_reveals_nothing_and_points_to_the_private
     ticket = TICKET.search(await bot.press("Kirim")).group(0)
     group = bot.api.group_chat()
     reply = await bot.say(f"/status {ticket}", chat=group)
+    assert "obrolan pribadi" in reply
     assert ticket not in reply and "Diterima" not in reply
     call = bot.api.last_reply(group["id"])
     assert any(url and url.startswith("https://t.me/") for _, url in bot.api.buttons(call))

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import re
 import signal
-import time
 
 import pytest
 
 from bot.config import Settings
 from bot.core import Core
+from tests.telegram.bot_process import start_bot_process
 from tests.telegram.conftest import find_button
 from tests.telegram.fake_bot_api import FakeBotApi
-from tests.telegram.test_restart import _start
 
 KEY = "7HwQ0yRk3c2rX5Wb1c9mK2p4J8sT6vN0qL3eF5gH7jA="
 TICKET = re.compile(r"NTR-[2-9A-Z]{4}-[2-9A-Z]{4}")
@@ -36,88 +35,62 @@ class Reporter:
     """One Telegram user talking to the bot process, which can be killed at any moment."""
 
     def __init__(self, api, db, user: dict | None = None, **env: str):
-        self.api, self.db, self.env = api, db, env
+        self.api, self.db, self.env = api, db, {"REPORT_ENCRYPTION_KEY": KEY, **env}
         self.user = user or api.user(id=8008)
         self.chat = api.private_chat(self.user)
-        self.process = _start(api, db, **env)
+        self.process = self.restart()
 
-    def _reply(self, since: int) -> str:
-        calls = self.api.wait_for(
-            "sendMessage",
-            lambda c: c.params.get("chat_id") == self.user["id"],
-            since=since,
-            timeout=30,
-        )
-        return calls[-1].text
+    def restart(self):  # noqa: ANN201 - a BotProcess
+        """A new bot process on the same database (the old one must be gone)."""
+        return start_bot_process(self.api, self.db, **self.env)
 
-    def _wait_shown(self, since: int, timeout: float = 30.0) -> None:
-        """Until the bot sends or edits a message to the reporter."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if any(
-                c.method in ("sendMessage", "editMessageText")
-                and c.params.get("chat_id") == self.user["id"]
-                for c in self.api.calls()[since:]
-            ):
-                return
-            time.sleep(0.02)
+    def shown_after(self, since: int, update: dict) -> str:
+        """What the bot showed the reporter since `since`, once it handled `update`."""
+        return self._shown(since, update)
 
-    def say(self, text: str) -> str:
-        since = self.api.mark()
-        if text.startswith("/"):
-            self.api.inject_command(text, user=self.user, chat=self.chat)
-        else:
-            self.api.inject_message(text, user=self.user, chat=self.chat)
-        return self._reply(since)
-
-    def photo(self, file_id: str) -> str:
-        since = self.api.mark()
-        self.api.inject_photo(file_id, user=self.user, chat=self.chat)
-        return self._reply(since)
-
-    def press(self, label: str, message=None) -> str:
-        message = message or self.api.last_reply(self.user["id"])
-        data = find_button(self.api.buttons(message), label)
-        since = self.api.mark()
-        self.api.inject_callback(data, message=message, user=self.user)
-        self.api.wait_for("answerCallbackQuery", since=since, timeout=30)
-        self._wait_shown(since)
-        self.api.wait_idle(quiet=0.3, timeout=30)
+    def _shown(self, since: int, update: dict) -> str:
+        """Once the bot handled `update` (the step is then saved and flushed) and confirmed
+        receiving it (Telegram would otherwise deliver it again after the kill), every text
+        it showed the reporter since `since`, joined. Fails if it crashed or showed nothing."""
+        self.api.wait_handled(update["update_id"], timeout=30)
+        self.api.wait_fetched(timeout=30)
         shown = [
             c.text or ""
             for c in self.api.calls()[since:]
             if c.method in ("sendMessage", "editMessageText")
             and c.params.get("chat_id") == self.user["id"]
+            and not c.error
         ]
+        assert shown, f"the bot showed the reporter nothing; {self.api.seen()}"
         return "\n".join(shown)
 
-    def wait_shown_text(self, since: int) -> str:
-        """Everything the bot sent or edited for the reporter after `since`, once it is quiet."""
-        self._wait_shown(since)
-        self.api.wait_idle(quiet=0.3, timeout=30)
-        return "\n".join(
-            c.text or ""
-            for c in self.api.calls()[since:]
-            if c.method in ("sendMessage", "editMessageText")
-            and c.params.get("chat_id") == self.user["id"]
-        )
+    def say(self, text: str) -> str:
+        since = self.api.mark()
+        inject = self.api.inject_command if text.startswith("/") else self.api.inject_message
+        return self._shown(since, inject(text, user=self.user, chat=self.chat))
 
-    def restart(self):  # noqa: ANN201 - a subprocess.Popen
-        """A new bot process on the same database (the old one must be gone)."""
-        return _start(self.api, self.db, **self.env)
+    def photo(self, file_id: str) -> str:
+        since = self.api.mark()
+        return self._shown(since, self.api.inject_photo(file_id, user=self.user, chat=self.chat))
+
+    def press(self, label: str, message=None) -> str:
+        message = message or self.api.last_reply(self.user["id"])
+        data = find_button(self.api.buttons(message), label)
+        since = self.api.mark()
+        return self._shown(since, self.api.inject_callback(data, message=message, user=self.user))
 
     def kill_and_restart(self) -> None:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
-        self.process = _start(self.api, self.db, **self.env)
+        self.process = self.restart()
 
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=15)
 
 
-def test_sigkill_after_every_step_loses_nothing_and_files_one_ticket(api, tmp_path):
-    reporter = Reporter(api, tmp_path / "bot.db")
+def test_sigkill_after_every_step_loses_nothing_and_files_one_ticket(api, database):
+    reporter = Reporter(api, database)
     try:
         steps = [
             (lambda: reporter.say("/lapor"), "bukan laporan resmi"),
@@ -142,11 +115,11 @@ def test_sigkill_after_every_step_loses_nothing_and_files_one_ticket(api, tmp_pa
         reporter.kill_and_restart()
         # The reporter taps Send again on the same summary after the restart.
         again = reporter.press("Kirim", message=summary)
-        assert TICKET.search(again) is None or TICKET.search(again).group(0) == ticket
+        assert TICKET.search(again).group(0) == ticket, again  # the same ticket, shown again
     finally:
         reporter.stop()
 
-    core = Core.open(Settings(database_path=tmp_path / "bot.db", report_encryption_key=KEY))
+    core = Core.open(Settings(database_path=database, report_encryption_key=KEY))
     assert [r["ticket"] for r in core.reports.desk.tickets()] == [ticket]
     report = core.reports.get(ticket)
     assert report.category == "kampanye-fasilitas"

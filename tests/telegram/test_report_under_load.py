@@ -55,7 +55,7 @@ async def test_twenty_users_fifty_messages_each_with_two_tips_filed(bot: BotUnde
         count=USERS * MESSAGES,
         timeout=240,
     )
-    await bot.api.wait_idle(quiet=0.5, timeout=60)
+    await bot.api.wait_idle(timeout=120)
     for i, user in enumerate(users):
         answered = [
             int(m.group(2))

@@ -2,38 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.telegram.bot_process import start_bot_process
 from tests.telegram.fake_bot_api import FakeBotApi
 
-PROJECT = Path(__file__).resolve().parents[2]
-
-
-def _start(api, db: Path, **extra_env: str) -> subprocess.Popen:
-    """Start `python bot.py` against the fake server; its log goes to a file beside the db."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(
-        TELEGRAM_BOT_TOKEN=api.token,
-        TELEGRAM_API_BASE_URL=api.url,
-        DATABASE_PATH=str(db),
-        TELEGRAM_RATE_LIMIT="0",
-        REPORT_ENCRYPTION_KEY="7HwQ0yRk3c2rX5Wb1c9mK2p4J8sT6vN0qL3eF5gH7jA=",
-    )
-    env.update(extra_env)
-    return subprocess.Popen(
-        [sys.executable, "bot.py"],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(db.parent / "bot.log").open("a"),
-        text=True,
-    )
+KEY = "7HwQ0yRk3c2rX5Wb1c9mK2p4J8sT6vN0qL3eF5gH7jA="
 
 
 @pytest.fixture
@@ -52,11 +28,13 @@ def _reply_after(api, since: int, chat_id: int, timeout: float = 20.0) -> str:
     return calls[-1].text
 
 
-def test_sigkill_mid_conversation_then_restart_keeps_the_users_state(fake_telegram, tmp_path):
+def test_sigkill_mid_conversation_then_restart_keeps_the_users_state(
+    fake_telegram, tmp_path, database
+):
     api = fake_telegram
     user = api.user(id=7007, language_code="id")
     chat = api.private_chat(user)
-    bot = _start(api, tmp_path / "bot.db")
+    bot = start_bot_process(api, database, REPORT_ENCRYPTION_KEY=KEY)
     try:
         since = api.mark()
         api.inject_command("/bahasa", user=user, chat=chat)
@@ -72,7 +50,7 @@ def test_sigkill_mid_conversation_then_restart_keeps_the_users_state(fake_telegr
         bot.wait(timeout=10)
     assert bot.returncode == -signal.SIGKILL
 
-    restarted = _start(api, tmp_path / "bot.db")
+    restarted = start_bot_process(api, database, REPORT_ENCRYPTION_KEY=KEY)
     try:
         since = api.mark()
         api.inject_command("/topik", user=user, chat=chat)

@@ -18,9 +18,9 @@ import sys
 import pytest
 
 from bot.tips.vault import Vault
+from tests.telegram.bot_process import PROJECT
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.test_report_sigkill import KEY, TICKET, Reporter
-from tests.telegram.test_restart import PROJECT
 
 TOKEN = "7312345678:AAHk3xQ9_vZpL0mN4rT8sW2yB6cD1eF5gJ7"
 REPORTER_ID = 987654321  # 0x3ADE68B1: two bytes are not ASCII, so base64 text never holds it
@@ -90,7 +90,7 @@ def test_a_tip_filed_at_debug_leaves_no_secret_in_the_log_or_the_database(api, t
         assert secret not in log, secret
     # ... and DEBUG still tells what happened, by update id, handler and time.
     assert re.search(r"update \d+: handlers\.tips\.on_message in [\d.]+ ms", log)
-    assert re.search(r"update \d+: handlers\.tips\.on_button in [\d.]+ ms", log)
+    assert re.search(r"update \d+: handlers\.buttons\.on_button in [\d.]+ ms", log)
     assert "Calling Bot API endpoint `sendMessage`" in log
     assert "DEBUG telegram.ext.Application: Processing update <Update " in log
     # Files only the bot's own user can open.

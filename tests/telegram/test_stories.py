@@ -59,7 +59,8 @@ async def test_a_5000_character_message_gets_a_polite_answer(bot: BotUnderTest):
     question = "boleh ikut kampanye caleg? " + "mohon penjelasannya ya " * 220
     assert len(question) > 5000
     reply = await bot.say(question)
-    assert "pertama" in reply or "Maaf" in reply
+    # The first 500 characters are read and answered, with a note saying so.
+    assert "500 karakter pertamanya" in reply and "Ikut kampanye calon" in reply
     assert not bot.api.errors
 
 
@@ -100,6 +101,7 @@ async def test_feedback_is_recorded_without_identity(bot: BotUnderTest):
     assert len(rows) == 1 and rows[0]["value"] == 1
     assert rows[0]["question_id"] is not None
     logged = list(bot.core.db["question_log"].rows)
+    assert [row["question"] for row in logged] == ["boleh pakai kaos partai pas kampanye?"]
     assert str(bot.api.user()["id"]) not in repr(logged)
 
 

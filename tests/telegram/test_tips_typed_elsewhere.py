@@ -70,7 +70,7 @@ async def test_an_album_outside_a_report_gets_one_reply(bot: BotUnderTest):
     for i in range(8):
         bot.api.inject_photo(f"album-{i}", user=user, media_group_id="g-1")
     await bot.api.wait_for("sendMessage", since=since)
-    await bot.api.wait_idle(quiet=1.2)
+    await bot.api.wait_idle()
     replies = bot.api.calls("sendMessage", chat_id=user["id"])
     assert len(replies) == 1 and "teks" in replies[0].text
 
@@ -93,7 +93,7 @@ async def test_an_album_of_evidence_is_saved_whole_and_answered_once(bot: BotUnd
     for i in range(8):
         bot.api.inject_photo(f"evidence-{i}", user=user, media_group_id="album-7")
     await bot.api.wait_for("sendMessage", since=since)
-    await bot.api.wait_idle(quiet=1.2)
+    await bot.api.wait_idle()
     after = [c for c in bot.api.calls()[since:] if c.method == "sendMessage"]
     assert len(after) == 1 and "Berkas ke-8" in after[0].text and "8 berkas" in after[0].text
     summary = await bot.press("Selesai")

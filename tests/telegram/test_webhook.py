@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
+from tests.telegram.bot_process import start_bot_process
 from tests.telegram.fake_bot_api import FakeBotApi
 
-PROJECT = Path(__file__).resolve().parents[2]
 SECRET = "s3cret-token-for-tests"
 
 
@@ -38,25 +34,15 @@ def _post(url: str, update: dict, secret: str | None) -> int:
         return 0  # not listening yet
 
 
-def test_webhook_mode_refuses_updates_without_the_secret_and_answers_real_ones(tmp_path):
+def test_webhook_mode_refuses_updates_without_the_secret_and_answers_real_ones(tmp_path, database):
     api = FakeBotApi.run_in_thread()
     port = _free_port()
     hook = f"http://127.0.0.1:{port}/telegram"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    env.update(
-        TELEGRAM_BOT_TOKEN=api.token,
-        TELEGRAM_API_BASE_URL=api.url,
-        DATABASE_PATH=str(tmp_path / "bot.db"),
+    bot = start_bot_process(
+        api,
+        database,
+        *("run", "--webhook-url", hook, "--listen", "127.0.0.1", "--port", str(port)),
         WEBHOOK_SECRET_TOKEN=SECRET,
-        TELEGRAM_RATE_LIMIT="0",
-    )
-    command = [sys.executable, "bot.py", "run", "--webhook-url", hook, "--listen", "127.0.0.1"]
-    bot = subprocess.Popen(
-        [*command, "--port", str(port)],
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "bot.log").open("w"),
     )
     try:
         registered = api.wait_for("setWebhook", timeout=30)[-1].params
@@ -74,12 +60,13 @@ def test_webhook_mode_refuses_updates_without_the_secret_and_answers_real_ones(t
         }
         deadline = time.monotonic() + 20
         while _post(hook, update, None) not in (401, 403) and time.monotonic() < deadline:
-            time.sleep(0.2)  # the webhook server may still be starting
+            time.sleep(0.02)  # the webhook server listens just after setWebhook
         assert _post(hook, update, None) == 403
         assert _post(hook, update, "wrong-secret") == 403
         assert not api.calls("sendMessage")
         assert _post(hook, update, SECRET) == 200
-        reply = api.wait_for("sendMessage", timeout=20)[-1]
+        api.wait_handled(1, timeout=20)
+        [reply] = api.calls("sendMessage")
         assert reply.params["chat_id"] == user["id"] and "Dilarang" in reply.text
     finally:
         bot.terminate()
