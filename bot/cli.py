@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
-from bot import logsafe
-from bot.config import ConfigError, Settings
+from bot import logsafe, ops
+from bot.config import PUBLIC_BOT_API, ConfigError, Settings
 from bot.core import Core
 from bot.curation import cli as admin_cli
 from bot.kb import formats as kbio
@@ -18,8 +20,15 @@ from bot.outreach import cli as outreach_cli
 from bot.ui.render import html_to_text
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, but misuse is one line (no usage block), exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"{self.prog}: {message} (see: python {self.prog} --help)\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
+    ap = _Parser(
         prog="bot.py", description="Netralitas ASN assistant: Telegram bot, console chat and tools."
     )
     sub = ap.add_subparsers(dest="command")
@@ -55,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     rp_export = rp_sub.add_parser("export", help="every tip, decrypted, as CSV")
     rp_export.add_argument("--out", type=Path, help="write to this file instead of stdout")
     rp_sub.add_parser("purge", help="delete closed tips past REPORT_RETENTION_DAYS, vacuum")
+    backup = sub.add_parser("backup", help="consistent copy of the database, safe while it runs")
+    backup.add_argument("file", type=Path, help="the new backup file (must not exist)")
+    sub.add_parser("health", help="exit 0 when settings and database are usable (no network)")
     outreach_cli.add_commands(sub)
     return ap
 
@@ -89,8 +101,11 @@ def _ask(core: Core, args: argparse.Namespace) -> int:
 
 def _kb(settings: Settings, args: argparse.Namespace) -> int:
     if args.kb_command == "validate":
-        kb = knowledge.load_directory(settings.knowledge_dir)
+        kb = knowledge.load_directory(settings.knowledge_dir, settings.local_knowledge_dir)
         print(f"ok: {len(kb.entries)} entries, {len(kb.sources)} sources, {len(kb.topics)} topics")
+        if kb.local:
+            local = [i for i in kb.local if not i.startswith("source:")]
+            print(f"of which local: {len(local)} entries, {len(kb.local) - len(local)} sources")
         return 0
     core = Core.open(settings)
     if args.kb_command in ("build", "history", "revert"):
@@ -123,33 +138,95 @@ def _chat(core: Core) -> int:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.telegram_bot_token:
+        raise ConfigError(f"TELEGRAM_BOT_TOKEN is not set: {_where_to_set(settings)}")
+    if args.webhook_url:
+        _check_webhook_url(args.webhook_url, settings)
     from handlers.app import run_bot  # Telegram is only imported when the bot really runs
 
     return run_bot(settings, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
 
 
+def _check_webhook_url(url: str, settings: Settings) -> None:
+    # Telegram posts only over HTTPS, to these ports: say so now rather than never get updates.
+    # A self-hosted Bot API server (the tests' fake one too) may post plain HTTP anywhere.
+    parsed = urlparse(url)
+    try:
+        port = parsed.port
+    except ValueError:
+        port = -1
+    public = settings.telegram_api_base_url.rstrip("/") == PUBLIC_BOT_API
+    strict_ok = parsed.scheme == "https" and port in (None, 443, 80, 88, 8443)
+    if not parsed.hostname or port == -1 or (public and not strict_ok):
+        raise ConfigError(
+            f"--webhook-url must be https://HOST/PATH on port 443, 80, 88 or 8443 (Telegram "
+            f"accepts no other), got {url!r}; behind compose, set BOT_DOMAIN"
+        )
+
+
+def _where_to_set(settings: Settings) -> str:
+    where = settings.env_file or "a .env file (see .env.example)"
+    return f"put the token from @BotFather in {where} or the environment"
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    done = ops.backup(settings.database_path, args.file)
+    print(
+        f"backup written: {done.target} ({done.size_bytes // 1024} KB, {done.tips} tips, "
+        f"integrity {done.integrity}); keep REPORT_ENCRYPTION_KEY elsewhere, not beside it"
+    )
+    return 0
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Every record is redacted (no token, text or identity) whatever the level.
+    logsafe.install(settings.secrets())
+    if settings.log_level != "DEBUG":
+        # A line per request (httpx) and per job run (APScheduler) at INFO: noise.
+        for noisy in ("httpx", "apscheduler"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of `python bot.py` and the `netralitas-bot` script."""
+    """Entry point of `python bot.py` and the `netralitas-bot` script.
+
+    Exit status: 0 done, 1 the command failed (e.g. nothing to revert), 2 the set-up must be
+    fixed (configuration, token, database; one line on stderr saying what to do), 130 Ctrl-C.
+    """
     args = _parser().parse_args(argv)
+    settings: Settings | None = None
     try:
         settings = Settings.load()
-        logging.basicConfig(
-            level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )
-        # Every record is redacted (no token, text or identity) whatever the level.
-        logsafe.install(settings.secrets())
-        if settings.log_level != "DEBUG":
-            # A line per request (httpx) and per job run (APScheduler) at INFO: noise.
-            for noisy in ("httpx", "apscheduler"):
-                logging.getLogger(noisy).setLevel(logging.WARNING)
+        _setup_logging(settings)
+        if args.command == "backup":
+            return _backup(settings, args)
+        if args.command == "health":
+            print(ops.health(settings))
+            return 0
+        if args.command == "reports" and args.reports_command == "keygen":
+            return _reports(settings, args)
+        if not (args.command == "kb" and args.kb_command == "validate"):
+            ops.check_database(settings.database_path)
         if args.command == "reports":
             return _reports(settings, args)
         if args.command == "kb":
             return _kb(settings, args)
         if args.command in ("calendar", "quiz"):
             return outreach_cli.run(settings, args)
-        if args.command == "run" or (args.command is None and settings.telegram_bot_token):
-            return _run(settings, args if args.command else _parser().parse_args(["run"]))
+        if args.command == "run":
+            return _run(settings, args)
+        if args.command is None:
+            if settings.telegram_bot_token:
+                return _run(settings, _parser().parse_args(["run"]))
+            if not sys.stdin.isatty():
+                # No token and nobody at a keyboard: a service manager must see a failure.
+                raise ConfigError(
+                    f"TELEGRAM_BOT_TOKEN is not set: {_where_to_set(settings)} "
+                    "(python bot.py chat talks in this terminal instead)"
+                )
         core = Core.open(settings)
         if args.command == "ask":
             return _ask(core, args)
@@ -167,6 +244,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    except ops.DatabaseProblem as exc:
+        print(f"Database error: {exc}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as exc:
+        # Met after start-up checks passed (e.g. the disk filled up): still one line.
+        path = settings.database_path if settings else Path("?")
+        print(f"Database error: {ops.explain(path, exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

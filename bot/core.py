@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.curation.screens import CurationDesk
 from bot.kb import store as kbstore
 from bot.tips.flow import Reports
+from bot.ui.render import Renderer
 
 log = logging.getLogger(__name__)
 
@@ -36,17 +37,29 @@ class Core:
         # Plain objects over the same database: no query runs here.
         self.admin = CurationDesk(self.db, self.answers)
         self.reports = Reports(self.db, self.settings, self.answers)
+        if self.reports.vault is None and self.settings.report_encryption_key:
+            # A key was meant to be there: tips being off is a fault, not a choice.
+            log.warning(
+                "tips are OFF: %s (if tips were stored before, put back the key they were "
+                "sealed with instead: a new key cannot read them)",
+                self.reports.key_problem,
+            )
+        elif self.reports.vault is None:
+            log.info("tips are disabled: %s", self.reports.key_problem)
 
     @classmethod
     def open(cls, settings: Settings) -> Core:
         """Open the database, rebuild the knowledge base if its files changed, index it."""
         db = schema.open_database(settings.database_path)
         try:
-            rebuilt, kb = kbstore.sync(db, settings.knowledge_dir)
+            rebuilt, kb = kbstore.sync(
+                db, settings.knowledge_dir, local=settings.local_knowledge_dir
+            )
         except kbstore.UnsavedEditsError as exc:
             # Keep serving the admins' live version; `bot.py kb build` says what differs.
             log.warning("knowledge files changed but not rebuilt: %s", exc)
             rebuilt, kb = False, kbstore.load_from_db(db)
         if rebuilt:
             log.info("knowledge base rebuilt from %s", settings.knowledge_dir)
-        return cls(settings, db, Answers.build(kb, db))
+        renderer = Renderer(tz=settings.tz, org=settings.org)
+        return cls(settings, db, Answers.build(kb, db, renderer))

@@ -90,7 +90,9 @@ def _answering(core: Core, who: Presser, action: Action, session: Session) -> Pr
     if spec is actions.PAGE and action["page"] == "privacy":
         return Pressed(privacy_view(answers.renderer, core.settings, lang))
     if spec in (actions.PAGE, actions.LANGUAGE):
-        return Pressed(answers.page("help", lang, bot_username=who.bot_username))
+        # Admin commands only to an admin in a private chat: never in a group, nor the console.
+        admin = who.admin and who.private and not who.console
+        return Pressed(answers.help_view(lang, who.bot_username, admin=admin))
     if spec is actions.ASK_IT:
         # The user says the message we took for a tip was a question: answer it (and log it).
         if not who.quoted.strip():
@@ -100,7 +102,7 @@ def _answering(core: Core, who: Presser, action: Action, session: Session) -> Pr
     if spec is actions.ANSWER:
         return Pressed(answers.entry_view(action["entry"], lang))
     if spec is actions.BASIS:
-        return Pressed(answers.basis_view(action["entry"], lang))
+        return Pressed(answers.basis_view(action["entry"], lang, action.number("page")))
     if spec is actions.RELATED:
         return Pressed(answers.related_view(action["entry"], lang))
     if spec is actions.TOPIC:
@@ -123,7 +125,7 @@ def _tips(core: Core, who: Presser, action: Action, session: Session) -> Pressed
         # A new message, so the answer the button sat under stays.
         if reports.in_progress(who.user_id):
             return Pressed(reports.resume(who.user_id, who.lang).view, SEND)
-        return Pressed(reports.start(who.user_id, who.lang, action["topic"]).view, SEND)
+        return Pressed(reports.start(who.user_id, who.lang, action["category"]).view, SEND)
     reply = reports.press(who.user_id, action, who.lang, who.update_id)
     if reply.duplicate:
         return Pressed(None)  # answered when it first came
@@ -194,8 +196,15 @@ def _curation(core: Core, who: Presser, action: Action, session: Session) -> Pre
         view = desk.undo(admin, action.number("change"), lang)
     elif spec is a.KB_HISTORY:
         view = desk.history(entry, lang)
+    elif spec is a.KB_PHRASINGS:
+        view = desk.phrasings(entry, action.number("page", 1), lang)
     elif spec is a.REVIEW_ADD:
         view = desk.review_add(admin, action["key"], action["entry"], lang)
+    elif spec is a.REVIEW_PREVIEW:
+        view = desk.review.preview_view(action["key"], action["entry"], lang)
+    elif spec is a.REVIEW_PICK:
+        session["review_pick"] = action["key"]
+        view, awaits = desk.review.pick_view(action["key"], lang), "review_find"
     elif spec is a.REVIEW_DISMISS:
         view = desk.review_dismiss(admin, action["key"], lang)
     elif spec is a.REVIEW_NEW:

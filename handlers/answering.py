@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 
 from bot.answering.answers import REPORT_OFFER
 from bot.privacy import privacy_view
+from bot.ui.views import View
 from handlers.albums import albums_of, in_album
 from handlers.common import (
     TELEGRAM_LIMIT,
@@ -45,14 +46,17 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_view(update, context, answers.welcome_view(lang, name=name or ""))
 
 
+def _help_view(update: Update, context: ContextTypes.DEFAULT_TYPE) -> View:
+    """/bantuan's view; the admin commands only for an admin, only in a private chat."""
+    core = core_of(context)
+    user = update.effective_user
+    admin = is_private(update) and core.settings.is_admin(user.id if user else None)
+    return core.answers.help_view(ui_lang(update, context), context.bot.username, admin=admin)
+
+
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """How to ask, and the commands."""
-    answers = core_of(context).answers
-    await send_view(
-        update,
-        context,
-        answers.page("help", ui_lang(update, context), bot_username=context.bot.username),
-    )
+    await send_view(update, context, _help_view(update, context))
 
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

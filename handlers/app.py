@@ -7,7 +7,7 @@ Every handler is registered here, in one visible order (first match wins within 
            (handlers/buttons.py: one grammar, one `press`), free text, non-text messages
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
-Jobs: the retention of tips and of the question log, daily at 03:00 UTC; idle tip drafts
+Jobs: the retention of tips and of the question log, daily at 03:00 in TZ; idle tip drafts
 (a reminder, then the notice of their expiry), every 15 seconds.
 """
 
@@ -19,7 +19,7 @@ import secrets
 from datetime import time
 from urllib.parse import urlparse
 
-from telegram import BotCommand, BotCommandScopeDefault, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
@@ -39,39 +39,26 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import logsafe, retention
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.core import Core
 from bot.notices import NoticeThrottle, error_kind
-from handlers import answering, buttons, curation, guard, outreach, tips, tracing
+from handlers import answering, buttons, curation, guard, onboarding, outreach, tips, tracing
 from handlers.concurrency import PerChatUpdateProcessor
 from handlers.persistence import SQLitePersistence
 
 log = logging.getLogger(__name__)
 
-# Command menus shown by Telegram, per language (command, description template label).
-COMMANDS = (
-    "start",
-    "topik",
-    "kuis",
-    "lapor",
-    "status",
-    "langganan",
-    "bahasa",
-    "bantuan",
-    "privasi",
-)
+# Start-up retries while the Bot API cannot be reached: 1 s, 2 s, 4 s ... at most a minute.
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 60.0
 IDLE_CHECK_SECONDS = 15  # how late, at most, an idle draft's reminder or expiry notice comes
-RETENTION_AT = time(3, 0)  # UTC: the daily purge of closed tips past their retention
+RETENTION_AT = time(3, 0)  # in TZ, a quiet hour: the daily purge of closed tips past retention
 
 
 async def _post_init(application: Application) -> None:
-    """Set the command menus in Indonesian (default) and English."""
-    renderer = application.bot_data["core"].answers.renderer
-    for lang, code in (("id", None), ("en", "en")):
-        commands = [BotCommand(c, renderer.label(f"cmd_{c}", lang)) for c in COMMANDS]
-        await application.bot.set_my_commands(
-            commands, scope=BotCommandScopeDefault(), language_code=code
-        )
+    """Command menus (everyone's and the admins'), then whether the admin chat is reachable."""
+    await onboarding.set_command_menus(application)
+    await onboarding.check_admin_chat(application)
     # Election-date reminders, planned from the calendar (sent ones are remembered).
     await outreach.schedule_reminders(application)
 
@@ -190,6 +177,7 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
             CommandHandler(["privasi", "privacy"], answering.privacy),
             CommandHandler(["bahasa", "language"], answering.language),
             CommandHandler(["topik", "topics"], answering.topics_command),
+            CommandHandler("id", onboarding.id_command),
             # Every other button (answers, menus, tips), decoded by bot/ui/actions.py.
             CallbackQueryHandler(buttons.on_button),
             MessageHandler(filters.TEXT & ~filters.COMMAND, answering.on_text),
@@ -203,16 +191,16 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     application.add_handler(InlineQueryHandler(answering.on_inline_query), group=1)
     application.add_handler(TypeHandler(Update, _flush), group=9)
     application.add_error_handler(_on_error)
+    retention_at = RETENTION_AT.replace(tzinfo=settings.tz)
     if application.job_queue is not None:
         application.job_queue.run_daily(
-            _purge_questions, time=RETENTION_AT, name="questions-retention"
+            _purge_questions, time=retention_at, name="questions-retention"
         )
-    if core.reports.vault is None:
-        log.info("tips are disabled: %s", core.reports.key_problem)
-    elif application.job_queue is not None:
+    # Core said at start whether tips are off (and why); retention only runs when they are on.
+    if core.reports.vault is not None and application.job_queue is not None:
         # A fixed hour, so restarts neither skip nor repeat it, and never while starting up
         # (a VACUUM then would hold up the first updates).
-        application.job_queue.run_daily(_purge_tips, time=RETENTION_AT, name="tips-retention")
+        application.job_queue.run_daily(_purge_tips, time=retention_at, name="tips-retention")
         # Idle drafts: one reminder, then the notice the moment one expires.
         application.job_queue.run_repeating(
             tips.remind_idle,
@@ -225,26 +213,72 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     return application
 
 
+def _redact(text: str, token: str) -> str:
+    """The text with the token (and its secret half alone) replaced: logs must never hold it."""
+    for secret in (token, token.partition(":")[2]):
+        if secret:
+            text = text.replace(secret, "<TELEGRAM_BOT_TOKEN>")
+    return text
+
+
+async def connect(application: Application, settings: Settings) -> None:
+    """Ask Telegram who the bot is (getMe) until it answers.
+
+    An unreachable Bot API is retried with exponential backoff, one warning line per attempt,
+    forever: a service started before the network should come up on its own. A rejected token
+    is a ConfigError naming TELEGRAM_BOT_TOKEN, never the token itself.
+    """
+    delay, attempt = FIRST_RETRY_SECONDS, 1
+    while True:
+        try:
+            await application.bot.initialize()
+            return
+        except InvalidToken:
+            raise ConfigError(
+                f"Telegram ({settings.telegram_api_base_url}) rejected TELEGRAM_BOT_TOKEN: copy "
+                "the token again from @BotFather (/mybots, API Token) into .env"
+            ) from None
+        except NetworkError as exc:  # TimedOut too; a RetryAfter is no NetworkError
+            reason = _redact(str(exc), settings.telegram_bot_token)
+            log.warning(
+                "cannot reach the Bot API at %s (attempt %d: %s); retrying in %.0f s",
+                settings.telegram_api_base_url,
+                attempt,
+                reason,
+                delay,
+            )
+            await asyncio.sleep(delay)
+            delay, attempt = min(delay * 2, MAX_RETRY_SECONDS), attempt + 1
+
+
 def run_bot(
     settings: Settings, webhook_url: str | None = None, listen: str = "127.0.0.1", port: int = 8443
 ) -> int:
     """Run until stopped: long polling, or a webhook server when `webhook_url` is given."""
     application = build_application(settings)
+    # PTB's run_* need a current event loop on the main thread (Python 3.12+ has none by default).
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        loop.run_until_complete(connect(application, settings))
+    except BaseException:
+        loop.run_until_complete(application.bot.shutdown())  # close the HTTP pools quietly
+        raise
+    log.info("connected to Telegram as @%s", application.bot.username)
     try:
         _serve(application, settings, webhook_url, listen, port)
-    except InvalidToken:
-        # The library's own message quotes the token; say what is wrong without it.
-        log.error("Telegram rejected TELEGRAM_BOT_TOKEN: check it with @BotFather")
-        return 2
+    except NetworkError as exc:
+        # Lost between getMe and the first poll: one line; the service manager restarts us.
+        log.error(
+            "lost the Bot API while starting: %s", _redact(str(exc), settings.telegram_bot_token)
+        )
+        return 1
     return 0
 
 
 def _serve(
     application: Application, settings: Settings, webhook_url: str | None, listen: str, port: int
 ) -> None:
-    """Poll, or serve the webhook, until stopped."""
-    # PTB's run_* need a current event loop on the main thread (Python 3.12+ has none by default).
-    asyncio.set_event_loop(asyncio.new_event_loop())
     if webhook_url:
         secret = settings.webhook_secret_token or secrets.token_urlsafe(32)
         # Telegram echoes the secret in a header; PTB refuses updates without it.

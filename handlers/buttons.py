@@ -34,6 +34,7 @@ class AdminStep(IntEnum):
     PHRASING = 2  # a new phrasing for the entry in user_data["admin_edit"]
     ANSWER = 3  # a new answer for the entry in user_data["admin_edit"]
     NEW_TEXT = 4  # the text step of the new-entry draft in user_data["admin_new"]
+    REVIEW_FIND = 5  # words or an id: the entry for the review group in user_data["review_pick"]
 
 
 class DeskStep(StrEnum):
@@ -46,6 +47,7 @@ STATES: dict[str, object] = {
     "phrasing": AdminStep.PHRASING,
     "answer": AdminStep.ANSWER,
     "new_text": AdminStep.NEW_TEXT,
+    "review_find": AdminStep.REVIEW_FIND,
     "note": DeskStep.NOTE,
 }
 

@@ -96,9 +96,9 @@ def keyboard(view: View, private_link: str = "") -> InlineKeyboardMarkup | None:
         if b.url:
             return InlineKeyboardButton(b.label, url=b.url)
         if private_link and b.action.startswith("lapor"):
-            topic = b.action.partition(":")[2]
+            category = b.action.partition(":")[2]
             return InlineKeyboardButton(
-                b.label, url=f"{private_link}lapor{'-' + topic if topic else ''}"
+                b.label, url=f"{private_link}lapor{'-' + category if category else ''}"
             )
         return InlineKeyboardButton(b.label, callback_data=b.action)
 

@@ -122,6 +122,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """/batal: drop the pending step."""
     session_of(context).pop("admin_edit", None)
     session_of(context).pop("admin_new", None)
+    session_of(context).pop("review_pick", None)
     await send_view(update, context, _desk(context).cancelled(ui_lang(update, context)))
     return END
 
@@ -168,6 +169,17 @@ async def on_edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> ob
 
 
 @admin_only
+async def on_review_find(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
+    """Words or an id: the entries a review question could join, each with its preview."""
+    key = session_of(context).pop("review_pick", "")
+    view = _desk(context).review.search_view(
+        key, message_of(update).text or "", ui_lang(update, context)
+    )
+    await send_view(update, context, view)
+    return END
+
+
+@admin_only
 async def on_new_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
     """A text step of the new-entry draft."""
     wizard, lang = _desk(context).wizard, ui_lang(update, context)
@@ -201,6 +213,7 @@ def handlers(core: Core) -> list[BaseHandler]:
                 State.PHRASING: [MessageHandler(text, on_edit_text)],
                 State.ANSWER: [MessageHandler(text, on_edit_text)],
                 State.NEW_TEXT: [MessageHandler(text, on_new_text)],
+                State.REVIEW_FIND: [MessageHandler(text, on_review_find)],
             },
             fallbacks=[CommandHandler(["batal", "cancel"], cancel)],
             allow_reentry=True,

@@ -96,8 +96,10 @@ def _user_id(update: Update) -> int:
 # -- the reporter ---------------------------------------------------------------------------------
 
 
-async def _start_or_resume(update: Update, context: ContextTypes.DEFAULT_TYPE, topic: str) -> None:
-    """A fresh draft (the notice, category preselected by `topic`), or, while one is open, its
+async def _start_or_resume(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, category: str
+) -> None:
+    """A fresh draft (the notice, `category` preselected), or, while one is open, its
     current step again. Always a new message, so the answer a button sat under stays."""
     reports, user_id, lang = core_of(context).reports, _user_id(update), _lang(update, context)
     if update.callback_query:
@@ -105,7 +107,7 @@ async def _start_or_resume(update: Update, context: ContextTypes.DEFAULT_TYPE, t
     if reports.in_progress(user_id):
         reply = reports.resume(user_id, lang)
     else:
-        reply = reports.start(user_id, lang, topic)
+        reply = reports.start(user_id, lang, category)
     await send_view(update, context, reply.view)
 
 
@@ -115,7 +117,7 @@ async def on_lapor(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def on_start_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start lapor or /start lapor-<topic> (deep link from a group): the notice."""
+    """/start lapor or /start lapor-<category> (deep link from a group): the notice."""
     payload = context.args[0] if context.args else ""
     await _start_or_resume(update, context, payload.partition("-")[2])
 

@@ -5,34 +5,23 @@ from __future__ import annotations
 
 import pytest
 
+from bot.kb.model import MAX_ENTRY_ID, MAX_TOPIC_ID, VERDICTS
 from bot.press import TOAST, Presser, press
+from bot.tips.records import STATUSES
 from bot.ui import actions
 from bot.ui.actions import SPECS, Action, ActionError, decode, encode
 
-# The longest value each argument can take (an entry id made by the wizard is at most 43).
-LONGEST = {
-    "entry": "x" * 43,
-    "topic": "kampanye-mengerahkan",
-    "vote": "down",
-    "question": "9" * 10,
-    "page": "privacy",
-    "lang": "en",
-    "category": "kampanye-mengerahkan",
-    "field": "evidence",
-    "status": "diteruskan-bawaslu",
-    "ticket": "NTR-7K3F-Q9M2",
-    "version": "9999",
-    "verdict": "dilarang",
-    "change": "9" * 8,
-    "index": "99",
-    "key": "0123456789",
-    "token": "0123456789",
-    "series": "9" * 10,
-    "announcement": "9" * 10,
-    "step": "evidence",
-    "code": "x" * 12,  # secrets.token_urlsafe(9)
-    "choice": "question",
+# The longest value each argument can take: ids as long as validation allows.
+LONGEST = actions.WIDEST | {
+    "entry": "x" * MAX_ENTRY_ID,
+    "topic": "x" * MAX_TOPIC_ID,
+    "category": "x" * MAX_TOPIC_ID,
 }
+
+
+def test_the_widest_values_cover_what_the_model_allows():
+    assert len(actions.WIDEST["verdict"]) == max(len(v) for v in VERDICTS)
+    assert len(actions.WIDEST["status"]) == max(len(s) for s in STATUSES)
 
 
 def test_every_action_fits_in_64_bytes_and_decodes_back_to_itself():

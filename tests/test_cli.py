@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -68,11 +69,31 @@ def test_console_chat_answers_and_follows_numbered_buttons(tmp_path):
     assert "Topik netralitas ASN" in out
 
 
-def test_bare_bot_py_without_token_starts_the_console_chat(tmp_path):
-    proc = _run([], tmp_path, "boleh nyoblos?\n")
-    assert proc.returncode == 0, proc.stderr
-    assert "No TELEGRAM_BOT_TOKEN" in proc.stdout.splitlines()[0]
-    assert "asisten Netralitas ASN" in proc.stdout
+def test_bare_bot_py_without_token_at_a_terminal_starts_the_console_chat(tmp_path):
+    # A person at a terminal (stdin is a tty) gets the console; without one, see
+    # tests/test_startup_failures.py: a service manager must see a failure instead.
+    keyboard, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    env["DATABASE_PATH"] = str(tmp_path / "cli.db")
+    proc = subprocess.Popen(
+        [sys.executable, str(BOT_PY)],
+        cwd=tmp_path,
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
+    )
+    os.close(terminal)
+    try:
+        os.write(keyboard, b"boleh nyoblos?\n/keluar\n")
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(keyboard)
+    assert proc.returncode == 0, err
+    assert "No TELEGRAM_BOT_TOKEN" in out.splitlines()[0]
+    assert "asisten Netralitas ASN" in out
+    assert "Boleh" in out  # the answer to the question typed
 
 
 def test_kb_commands_validate_stats_and_export(tmp_path):

@@ -51,9 +51,9 @@ def test_questions_look_like_questions(text):
 def test_in_the_console_a_tip_is_offered_a_report_and_answered_only_when_asked(core):
     out = io.StringIO()
     chat = ConsoleChat(core, out)
-    offer = chat.handle(TIPS[2])
+    offer, _ = chat.handle(TIPS[2])
     assert offer.band == REPORT_OFFER and core.db["question_log"].count == 0
     number = next(i for i, b in enumerate(offer.choices, 1) if b.action == "askit")
     chat.show(offer)
-    answer = chat.handle(str(number))
+    answer, _ = chat.handle(str(number))
     assert answer.band != REPORT_OFFER and core.db["question_log"].count == 1

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlite_utils
 
-from bot.answering import store
+from bot.answering import basis, store
 from bot.answering.intent import looks_like_question, reads_like_report
 from bot.answering.matcher import ANSWER, DECLINE, SUGGEST, Matcher
-from bot.kb.model import Entry, KnowledgeBase
-from bot.ui import actions
+from bot.kb.model import Entry, KnowledgeBase, Source
+from bot.ui import actions, commands
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
 
@@ -144,11 +145,18 @@ class Answers:
 
     # -- entries --------------------------------------------------------------------------------
 
+    def _validity(self, source: Source) -> dict:
+        """Where a source binds and what replaced it, for the templates."""
+        later = self.kb.sources.get(source.superseded_by)
+        return {"region": source.region, "superseded": later.short if later else ""}
+
     def _citations(self, entry: Entry, lang: str) -> list[dict]:
         grouped: dict[str, dict] = {}
         for cite in entry.citations:
             source = self.kb.sources[cite.source]
-            group = grouped.setdefault(source.id, {"short": source.short, "labels": []})
+            group = grouped.setdefault(
+                source.id, {"short": source.short, "labels": []} | self._validity(source)
+            )
             group["labels"].append(source.items[cite.item].label[lang])
         return list(grouped.values())
 
@@ -183,7 +191,9 @@ class Answers:
         if entry.related:
             rows[0].append(Button(r.label("related", lang), actions.RELATED(entry.id)))
         if entry.verdict == "dilarang":
-            rows.append([Button(r.label("report", lang), actions.REPORT(entry.topic))])
+            # The report starts with the category of this prohibition already chosen.
+            category = self.kb.report_category(entry)
+            rows.append([Button(r.label("report", lang), actions.REPORT(category))])
         return View(text, rows, band=ANSWER, entry_id=entry.id, topic=entry.topic, lang=lang)
 
     def unknown_entry_view(self, lang: str) -> View:
@@ -194,34 +204,46 @@ class Answers:
             lang=lang,
         )
 
-    def basis_view(self, entry_id: str, lang: str) -> View:
-        """The exact wording of every cited article and circular item of an entry."""
+    def basis_view(self, entry_id: str, lang: str, page: int = 0) -> View:
+        """The exact wording of the cited articles and circular items, one message at a time.
+
+        Page 0: the items in citation order, as many in full as fit one message, the rest
+        named, and "📄 Teks lengkap" when something was left out. Pages 1..n: the full text.
+        """
         entry = self.kb.entries.get(entry_id)
         if entry is None:
             return self.unknown_entry_view(lang)
-        sources: dict[str, dict] = {}
-        for cite in entry.citations:
-            src = self.kb.sources[cite.source]
-            group = sources.setdefault(
-                src.id,
-                {
-                    "short": src.short,
-                    "title": src.title,
-                    "issuer": src.issuer,
-                    "date": src.date,
-                    "origin": src.origin,
-                    "parts": [],
-                },
+        r = self.renderer
+        parts = basis.cited_parts(self.kb, entry, lang)
+
+        def render(shown: Sequence, rest: Sequence = (), number: int = 0, total: int = 0) -> str:
+            return r.render(
+                "basis",
+                lang,
+                title=entry.title[lang],
+                sources=basis.grouped(shown, self._validity),
+                more=basis.grouped(list(rest), self._validity),
+                page=number,
+                pages=total,
             )
-            item = src.items[cite.item]
-            group["parts"].append(
-                {"label": item.label[lang], "quoted": item.quoted, "text": item.text}
-            )
-        text = self.renderer.render(
-            "basis", lang, title=entry.title[lang], sources=list(sources.values())
-        )
-        back = [[Button(self.renderer.label("back_to_answer", lang), actions.ANSWER(entry.id))]]
-        return View(text, back, entry_id=entry.id, topic=entry.topic, lang=lang)
+
+        back = Button(r.label("back_to_answer", lang), actions.ANSWER(entry.id))
+        pages = basis.full_text_pages(parts, lambda shown: render(shown, (), 99, 99))
+        if page <= 0 or page > len(pages):
+            count = basis.fitting_prefix(parts, render)
+            text = render(parts[:count], parts[count:])
+            rows = [[back]]
+            if count < len(parts):
+                rows.insert(0, [Button(r.label("full_text", lang), actions.BASIS(entry.id, 1))])
+            return View(text, rows, entry_id=entry.id, topic=entry.topic, lang=lang)
+        text = render(pages[page - 1], (), page, len(pages))
+        turn = []
+        if page > 1:
+            turn.append(Button(r.label("page_prev", lang), actions.BASIS(entry.id, page - 1)))
+        if page < len(pages):
+            turn.append(Button(r.label("page_next", lang), actions.BASIS(entry.id, page + 1)))
+        rows = [turn, [back]] if turn else [[back]]
+        return View(text, rows, entry_id=entry.id, topic=entry.topic, lang=lang)
 
     def related_view(self, entry_id: str, lang: str) -> View:
         """The entries related to one entry, as choices."""
@@ -293,6 +315,22 @@ class Answers:
             ]
         ]
         return View(r.render("language", lang, changed=changed), [] if changed else rows, lang=lang)
+
+    def help_view(self, lang: str, bot_username: str, admin: bool = False) -> View:
+        """/bantuan: how to ask and the commands; an admin also sees the admin commands.
+
+        `admin` is for an admin in a private chat only: strangers and groups never see them.
+        """
+        admin_lines = [
+            (c.name, self.renderer.label(c.label, lang)) for c in commands.admin_commands()
+        ]
+        return self.page(
+            "help", lang, bot_username=bot_username, admin_commands=admin_lines if admin else []
+        )
+
+    def id_view(self, lang: str, user_id: int | None, chat_id: int | None, admin: bool) -> View:
+        """/id: the sender's Telegram user id and, in a group, the chat's id (for the settings)."""
+        return self.page("your_id", lang, user_id=user_id, chat_id=chat_id, is_admin=admin)
 
     def page(self, template: str, lang: str, /, **context) -> View:
         """A static page (help, privacy, ...) rendered from its template."""

@@ -12,13 +12,16 @@ import sys
 from bot.core import Core
 from bot.curation.editor import CLI_ADMIN, AdminError
 from bot.kb import store as kbstore
+from bot.ui.times import local_time
 
 
 def build(core: Core, args: argparse.Namespace) -> int:
     """Compile the files into the database, asking before dropping admin edits."""
     settings = core.settings
     try:
-        rebuilt, kb = kbstore.sync(core.db, settings.knowledge_dir, force=args.force)
+        rebuilt, kb = kbstore.sync(
+            core.db, settings.knowledge_dir, force=args.force, local=settings.local_knowledge_dir
+        )
     except kbstore.UnsavedEditsError as exc:
         print("The database holds admin edits the knowledge files do not:")
         for line in exc.differences:
@@ -30,7 +33,9 @@ def build(core: Core, args: argparse.Namespace) -> int:
         if input("Rebuild from the files and drop these edits? [y/N] ").strip().lower() != "y":
             print("nothing changed")
             return 1
-        rebuilt, kb = kbstore.sync(core.db, settings.knowledge_dir, force=True)
+        rebuilt, kb = kbstore.sync(
+            core.db, settings.knowledge_dir, force=True, local=settings.local_knowledge_dir
+        )
     state = "rebuilt" if rebuilt else "unchanged (content hash matches)"
     print(f"{state}: {len(kb.entries)} entries into {settings.database_path}")
     return 0
@@ -42,7 +47,8 @@ def history(core: Core, args: argparse.Namespace) -> int:
     for c in changes:
         undone = f"  (reverted by {c.reverted_by})" if c.reverted_by else ""
         who = "cli" if c.admin_id == CLI_ADMIN else c.admin_id
-        print(f"{c.id:5}  {c.at}  admin {who}  {c.action:14} {c.entry_id}{undone}")
+        at = local_time(c.at, core.settings.tz, "en")
+        print(f"{c.id:5}  {at}  admin {who}  {c.action:14} {c.entry_id}{undone}")
     if not changes:
         print("no changes")
     return 0

@@ -16,6 +16,7 @@ import sqlite_utils
 
 from bot.answering import store as usage
 from bot.answering.answers import Answers
+from bot.curation import sense
 from bot.kb import audit
 from bot.kb import formats as kbio
 from bot.kb import model as knowledge
@@ -59,6 +60,7 @@ class Edit:
     action: str
     expect: int | None
     after: dict[str, Any] | None
+    asked: tuple[str, ...] = ()  # phrasings users really asked (review queue): any length
 
 
 @dataclass(frozen=True)
@@ -142,12 +144,14 @@ class KbEditor:
     # -- the editing use cases -------------------------------------------------------------------
 
     def add_phrasing(
-        self, admin_id: int, entry_id: str, lang: str, text: str, version: int
+        self, admin_id: int, entry_id: str, lang: str, text: str, version: int, asked: bool = False
     ) -> Change:
-        """Add one way of asking (in `lang`) to an entry."""
+        """Add one way of asking (in `lang`) to an entry; `asked`: a question users asked."""
         state = entry_state(self.live(entry_id))
-        state["questions"][lang if lang in LANGS else "id"].append(" ".join(text.split()))
-        return self.commit(admin_id, [Edit(entry_id, "add_phrasing", version, state)])[0]
+        text = " ".join(text.split())
+        state["questions"][lang if lang in LANGS else "id"].append(text)
+        edit = Edit(entry_id, "add_phrasing", version, state, asked=(text,) if asked else ())
+        return self.commit(admin_id, [edit])[0]
 
     def set_answer(
         self, admin_id: int, entry_id: str, lang: str, text: str, version: int
@@ -177,9 +181,11 @@ class KbEditor:
                 edits.append(Edit(other.id, "unlink", other.version, state))
         return self.commit(admin_id, edits)[0]
 
-    def create(self, admin_id: int, state: dict[str, Any]) -> Change:
-        """Add a new entry (`state`: the file shape plus 'topic')."""
-        return self.commit(admin_id, [Edit(str(state.get("id", "")), "create", None, state)])[0]
+    def create(self, admin_id: int, state: dict[str, Any], asked: tuple[str, ...] = ()) -> Change:
+        """Add a new entry (`state`: the file shape plus 'topic'); `asked`: phrasings users
+        really asked (from the review queue)."""
+        edit = Edit(str(state.get("id", "")), "create", None, state, asked=tuple(asked))
+        return self.commit(admin_id, [edit])[0]
 
     def revert(self, admin_id: int, change_id: int) -> Change:
         """Undo one change: the entry goes back to its state before it. Audited itself."""
@@ -208,6 +214,7 @@ class KbEditor:
         """The knowledge base as it would be after `edits`; AdminError if it breaks a rule."""
         problems: list[str] = []
         entries = dict(kbstore.load_from_db(self.db).entries)
+        current = dict(entries)
         where: dict[str, str] = {}
         for edit in edits:
             if edit.after is None:
@@ -217,6 +224,9 @@ class KbEditor:
             topic = str(edit.after.get("topic") or "")
             entry = knowledge.parse_entry(edit.after, topic, name or "change", problems)
             if entry is not None:
+                if edit.action != "revert":  # restoring a past state writes nothing new
+                    before = current.get(entry.id)
+                    problems += sense.problems(entry, before, name or "change", edit.asked)
                 entries[entry.id] = entry
                 if name:
                     where[entry.id] = name

@@ -113,7 +113,9 @@ class ReviewQueue:
         if group is None:
             return None
         entry = self.editor.live(entry_id)
-        self.editor.add_phrasing(admin_id, entry_id, group.lang, group.question, entry.version)
+        self.editor.add_phrasing(
+            admin_id, entry_id, group.lang, group.question, entry.version, asked=True
+        )
         self.mark_done(admin_id, group, "added")
         return group
 
@@ -150,15 +152,17 @@ class ReviewQueue:
             suggested=[e.title[lang] for e in suggested],
             disliked=[e.title[lang] for e in disliked],
         )
+        # A suggestion opens the preview of the answer the question would get; adding is there.
         rows = [
             [
                 Button(
                     r.label("admin_add_to", lang, title=e.title[lang]),
-                    actions.REVIEW_ADD(group.key, e.id),
+                    actions.REVIEW_PREVIEW(group.key, e.id),
                 )
             ]
             for e in suggested
         ]
+        rows.append([Button(r.label("admin_pick_entry", lang), actions.REVIEW_PICK(group.key))])
         rows += [
             [Button(r.label("admin_open", lang, title=e.title[lang]), actions.KB_OPEN(e.id))]
             for e in disliked
@@ -171,4 +175,60 @@ class ReviewQueue:
         )
         if len(groups) > 1:
             rows.append([Button(r.label("admin_next", lang), actions.REVIEW_NEXT(index + 1))])
+        return View(text, rows, lang=lang)
+
+    def _index(self, key: str) -> int:
+        return next((i for i, g in enumerate(self.groups()) if g.key == key), 0)
+
+    def _gone(self, lang: str) -> View:
+        note = self.renderer.label("admin_review_gone", lang)
+        return self.view(lang, note=note)
+
+    def preview_view(self, key: str, entry_id: str, lang: str) -> View:
+        """What users asking the group's question would get once it joins `entry_id`: that
+        entry's answer as users see it, with the button that adds it."""
+        r, group = self.renderer, self.find(key)
+        entry = self.answers.kb.entries.get(entry_id)
+        if group is None or entry is None:
+            return self._gone(lang)
+        answer = self.answers.entry_view(entry.id, group.lang).text
+        text = r.render(
+            "review_preview", lang, question=group.question, entry=entry.id, answer=answer
+        )
+        rows = [
+            [Button(r.label("admin_attach", lang), actions.REVIEW_ADD(key, entry.id))],
+            [Button(r.label("admin_pick_entry", lang), actions.REVIEW_PICK(key))],
+            [Button(r.label("admin_back_to_queue", lang), actions.REVIEW_NEXT(self._index(key)))],
+        ]
+        return View(text, rows, entry_id=entry.id, topic=entry.topic, lang=lang)
+
+    def pick_view(self, key: str, lang: str) -> View:
+        """Ask for words or an id to find the entry the group's question belongs to."""
+        group = self.find(key)
+        if group is None:
+            return self._gone(lang)
+        text = self.renderer.render("review_pick", lang, question=group.question)
+        back = Button(self.renderer.label("admin_back_to_queue", lang), actions.REVIEW_NEXT(0))
+        return View(text, [[back]], lang=lang)
+
+    def search_view(self, key: str, query: str, lang: str) -> View:
+        """Entries matching the admin's words or id, each opening the preview for the group."""
+        r, group = self.renderer, self.find(key)
+        if group is None:
+            return self._gone(lang)
+        found = self.editor.find(query)
+        text = r.render(
+            "review_found",
+            lang,
+            question=group.question,
+            query=query,
+            results=[(e.id, e.title[lang]) for e in found],
+        )
+        rows = [
+            [Button(f"{e.title[lang]} ({e.id})", actions.REVIEW_PREVIEW(key, e.id))] for e in found
+        ]
+        rows.append([Button(r.label("admin_pick_entry", lang), actions.REVIEW_PICK(key))])
+        rows.append(
+            [Button(r.label("admin_back_to_queue", lang), actions.REVIEW_NEXT(self._index(key)))]
+        )
         return View(text, rows, lang=lang)

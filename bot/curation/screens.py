@@ -20,9 +20,14 @@ from bot.kb import formats as kbio
 from bot.kb.model import LANGS, VERDICTS
 from bot.ui import actions
 from bot.ui.render import Renderer
-from bot.ui.views import Button, View
+from bot.ui.views import Button, View, fits, pack
 
+CARD_PHRASINGS = 3  # newest phrasings per language on an entry's card
 MAX_PROBLEMS = 8  # problems listed in a refusal; the rest are counted
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 class CurationDesk:
@@ -89,23 +94,37 @@ class CurationDesk:
         return View(text, rows, lang=lang)
 
     def entry(self, entry_id: str, lang: str, note: str = "") -> View:
-        """An entry as admins see it: everything, its figures, and what can be changed."""
+        """An entry as admins see it, in one message so its buttons come with it: the figures,
+        the newest phrasings (all of them a button away), answers, citations."""
         kb = self.editor.kb
         e = kb.entries.get(entry_id)
         if e is None:
             return View(self.r.render("admin_unknown_entry", lang, entry=entry_id), lang=lang)
         stats = self.editor.stats(e.id)
-        text = self.r.render(
-            "admin_entry",
-            lang,
-            note=note,
-            e=e,
-            topic=kb.topics[e.topic].title[lang] if e.topic in kb.topics else e.topic,
-            verdict=self.r.label(f"verdict_{e.verdict}", lang),
-            citations=[f"{kb.sources[c.source].short}: {c.item}" for c in e.citations],
-            stats=stats,
-        )
+        citations = [f"{kb.sources[c.source].short}: {c.item}" for c in e.citations]
+
+        def card(recent: int, cited: int, answer_chars: int) -> str:
+            return self.r.render(
+                "admin_entry",
+                lang,
+                note=note,
+                e=e,
+                topic=kb.topics[e.topic].title[lang] if e.topic in kb.topics else e.topic,
+                verdict=self.r.label(f"verdict_{e.verdict}", lang),
+                recent={x: e.questions[x][-recent:] if recent else [] for x in LANGS},
+                answer={x: _cut(e.answer[x], answer_chars) for x in LANGS},
+                citations=citations[:cited],
+                more_citations=len(citations) - len(citations[:cited]),
+                stats=stats,
+            )
+
+        # Fewer newest phrasings first, then fewer citations, then shortened answers (their
+        # full text is shown when editing them): the card always fits one message.
+        levels = [(n, len(citations), 10_000) for n in (CARD_PHRASINGS, 2, 1, 0)]
+        levels += [(0, 4, 10_000), (0, 4, 600), (0, 0, 300)]
+        text = next((t for t in (card(*lv) for lv in levels) if fits(t)), card(*levels[-1]))
         v, label, a = e.version, self.r.label, actions
+        count = len(e.questions["id"]) + len(e.questions["en"])
         rows = [
             [Button(label("admin_add_phrasing", lang, lang_=x.upper()), a.KB_PHRASING(e.id, x, v))
              for x in LANGS],
@@ -116,8 +135,42 @@ class CurationDesk:
                 Button(label("admin_retire", lang), a.KB_RETIRE_ASK(e.id, v)),
                 Button(label("admin_history", lang), a.KB_HISTORY(e.id)),
             ],
+            [Button(label("admin_all_phrasings", lang, n=count), a.KB_PHRASINGS(e.id))],
         ]  # fmt: skip
         return View(text, rows, entry_id=e.id, topic=e.topic, lang=lang)
+
+    def phrasings(self, entry_id: str, page: int, lang: str) -> View:
+        """Every phrasing of an entry, numbered per language, in pages of one message each."""
+        e = self.editor.kb.entries.get(entry_id)
+        if e is None:
+            return View(self.r.render("admin_unknown_entry", lang, entry=entry_id), lang=lang)
+        rows = [(x, q, n) for x in LANGS for n, q in enumerate(e.questions[x], 1)]
+        total = {x: len(e.questions[x]) for x in LANGS}
+
+        def render(shown: list, number: int = 0, pages: int = 0) -> str:
+            return self.r.render(
+                "admin_phrasings",
+                lang,
+                title=e.title[lang],
+                entry=e.id,
+                rows=shown,
+                total=total,
+                page=number or 99,
+                pages=pages or 99,
+            )
+
+        pages = pack(rows, render) or [[]]
+        page = min(max(page, 1), len(pages))
+        a, label = actions, self.r.label
+        turn = []
+        if page > 1:
+            turn.append(Button(label("page_prev", lang), a.KB_PHRASINGS(e.id, page - 1)))
+        if page < len(pages):
+            turn.append(Button(label("page_next", lang), a.KB_PHRASINGS(e.id, page + 1)))
+        buttons = [turn] if turn else []
+        buttons.append([Button(label("admin_back_to_entry", lang), a.KB_OPEN(e.id))])
+        text = render(pages[page - 1], page, len(pages))
+        return View(text, buttons, entry_id=e.id, topic=e.topic, lang=lang)
 
     def ask_text(self, kind: str, entry_id: str, field_lang: str, lang: str) -> View:
         """Ask for a new phrasing or answer text (kind 'phrasing' or 'answer')."""

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.curation import sense
 from bot.curation.editor import AdminError, KbEditor
 from bot.kb import store as kbstore
-from bot.kb.model import MIN_QUESTIONS, VERDICTS
+from bot.kb.model import MAX_ENTRY_ID, MIN_QUESTIONS, VERDICTS
 from bot.ui import actions
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
@@ -23,9 +24,11 @@ TEXT_STEPS = ("title_id", "title_en", "q_id", "q_en", "answer_id", "answer_en")
 def new_draft(question: str = "", lang: str = "id") -> dict[str, Any]:
     """An empty draft, optionally with a first phrasing (from the review queue)."""
     questions: dict[str, list[str]] = {"id": [], "en": []}
+    question = " ".join(question.split())
     if question:
-        questions[lang if lang in questions else "id"].append(" ".join(question.split()))
+        questions[lang if lang in questions else "id"].append(question)
     return {
+        "asked": [question] if question else [],  # asked by users: kept however short
         "step": "topic",
         "topic": "",
         "verdict": "",
@@ -37,12 +40,16 @@ def new_draft(question: str = "", lang: str = "id") -> dict[str, Any]:
     }
 
 
+# Room left in an id for the "-2", "-3", ... that keeps it free.
+SLUG_MAX = MAX_ENTRY_ID - 4
+
+
 def slug(text: str) -> str:
-    """An entry id from a title: lowercase words joined by dashes, at most 40 characters."""
+    """An entry id from a title: lowercase words joined by dashes, short enough for buttons."""
     words = re.sub(r"[^a-z0-9]+", " ", text.lower()).split()
     out = ""
     for w in words:
-        if len(out) + len(w) + 1 > 40:
+        if len(out) + len(w) + 1 > SLUG_MAX:
             break
         out = f"{out}-{w}" if out else w
     return out or "entri-baru"
@@ -66,7 +73,8 @@ class NewEntryWizard:
         return list(self.editor.kb.sources)
 
     def view(self, draft: dict[str, Any], lang: str, note: str = "") -> View:
-        """The screen of the draft's current step."""
+        """The screen of the draft's current step (with why the last text was refused)."""
+        note = note or draft.pop("note", "")
         step, kb, r = draft["step"], self.editor.kb, self.r
         rows: list[list[Button]] = []
         if step == "topic":
@@ -165,7 +173,17 @@ class NewEntryWizard:
         field, lang = step.rsplit("_", 1)
         if field == "q":
             lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+            refused = [p for q in lines if (p := sense.phrasing_problem(q))]
+            lines = [q for q in lines if not sense.phrasing_problem(q)]
             draft["questions"][lang] += [q for q in lines if q not in draft["questions"][lang]]
+            draft["note"] = "\n".join(refused)
+            return draft
+        what = f"the '{lang}' {field}"
+        problem = (
+            sense.answer_problem(text, what) if field == "answer" else sense.tag_problem(text, what)
+        )
+        if problem:
+            draft["note"] = problem  # the same step is asked again, with the reason
             return draft
         draft[field][lang] = " ".join(text.split()) if field == "title" else text
         draft["step"] = TEXT_STEPS[TEXT_STEPS.index(step) + 1] if step != "answer_en" else "cite"
@@ -184,7 +202,7 @@ class NewEntryWizard:
             "related": [],
         }
         try:
-            change = self.editor.create(admin_id, state)
+            change = self.editor.create(admin_id, state, asked=tuple(draft.get("asked", [])))
         except AdminError as err:
             return False, self.view(draft, lang, note="\n".join(err.problems[:8]))
         text = self.r.render("admin_new_saved", lang, entry=change.entry_id, id=change.id)

@@ -102,13 +102,20 @@ def export_tsv(kb: KnowledgeBase) -> str:
 
 
 def write_entry_files(kb: KnowledgeBase, directory: Path) -> list[Path]:
-    """Write the live entries back as `entries/<topic>.yaml` files a reviewer can diff."""
+    """Write the live shipped entries back as `entries/<topic>.yaml` files a reviewer can diff.
+
+    Entries of the deployment's local directory stay out: written into `knowledge/` they would
+    clash with the local files on the next start (copy their edits into the local files).
+    """
     target = Path(directory) / "entries"
     target.mkdir(parents=True, exist_ok=True)
     written = []
     for topic in kb.topics:
+        entries = [entry_to_dict(e) for e in kb.entries_of(topic) if e.id not in kb.local]
+        if not entries:
+            continue
         path = target / f"{topic}.yaml"
-        path.write_text(_dump(topic_document(kb, topic)), encoding="utf-8")
+        path.write_text(_dump({"topic": topic, "entries": entries}), encoding="utf-8")
         written.append(path)
     return written
 

@@ -7,17 +7,23 @@ copy (which admins may edit) is kept.
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.kb import categories as report
+from bot.kb.categories import ReportCategory
+from bot.kb.ids import MAX_ENTRY_ID, MAX_TOPIC_ID, id_problem
+
 LANGS = ("id", "en")
-VERDICTS = ("boleh", "dilarang", "abu-abu", "wajib", "info")
+# "abu-abu": sources disagree; "belum-diatur": no source addresses it (the user sees which).
+VERDICTS = ("boleh", "dilarang", "abu-abu", "belum-diatur", "wajib", "info")
 MIN_QUESTIONS = {"id": 8, "en": 3}
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9.-]*$")
+# A cited item longer than this could not be shown whole on one page of the legal basis.
+MAX_ITEM_CHARS = 3000
+LOCAL_LABEL = "local"  # how problems name the deployment's local knowledge directory
 
 
 class KnowledgeError(ValueError):
@@ -52,6 +58,9 @@ class Source:
     election: str
     origin: str
     items: dict[str, SourceItem]
+    region: str = ""  # set for a regional circular: it binds only there, an example elsewhere
+    year: str = ""
+    superseded_by: str = ""  # id of the source that replaced this one
 
 
 @dataclass(frozen=True)
@@ -64,7 +73,7 @@ class Citation:
 
 @dataclass(frozen=True)
 class Topic:
-    """One of the 24 topics users browse."""
+    """One of the topics users browse."""
 
     id: str
     title: dict[str, str]
@@ -96,10 +105,18 @@ class KnowledgeBase:
     entries: dict[str, Entry]
     lexicon: dict[str, Any]  # slang map, stopwords, language markers (knowledge/slang.yaml)
     content_hash: str = ""
+    # Ids from the deployment's local directory: entry ids, and sources as "source:<id>".
+    local: frozenset[str] = frozenset()
+    # What a reporter chooses from (knowledge/report_categories.yaml), in file order.
+    report_categories: dict[str, ReportCategory] = field(default_factory=dict)
 
     def entries_of(self, topic: str) -> list[Entry]:
         """Entries of one topic, in file order."""
         return [e for e in self.entries.values() if e.topic == topic]
+
+    def report_category(self, entry: Entry) -> str:
+        """The report category an answer's report button preselects ("lainnya" when none)."""
+        return report.category_of(self.report_categories, entry)
 
 
 # -- reading the files ---------------------------------------------------------------------------
@@ -123,7 +140,17 @@ def _bilingual(value: Any, where: str, name: str, problems: list[str]) -> dict[s
     ):
         problems.append(f"{where}: field '{name}' needs non-empty 'id' and 'en' texts")
         return {lang: "" for lang in LANGS}
+    if extra := sorted(str(k) for k in value if k not in LANGS):
+        # Typically a comma inside an unquoted flow mapping ({id: a, b}) cut the text.
+        problems.append(f"{where}: field '{name}' has unexpected keys {extra}: quote the text")
     return {lang: " ".join(value[lang].split()) for lang in LANGS}
+
+
+def _check_sentence(texts: dict[str, str], where: str, problems: list[str]) -> None:
+    """A topic description is shown alone under its title: it must be a whole sentence."""
+    for lang, text in texts.items():
+        if text and (len(text.split()) < 3 or not text[0].isupper() or text[-1] not in ".!?"):
+            problems.append(f"{where}: '{lang}' description {text!r} is not a full sentence")
 
 
 def _read_lexicon(path: Path, problems: list[str]) -> dict[str, Any]:
@@ -146,19 +173,22 @@ def _read_lexicon(path: Path, problems: list[str]) -> dict[str, Any]:
 
 def knowledge_files(directory: Path) -> list[Path]:
     """Every file that makes up the knowledge base, in a stable order."""
-    files = [directory / "topics.yaml", directory / "slang.yaml"]
+    files = [directory / "topics.yaml", directory / "slang.yaml", directory / report.FILE]
     files += sorted((directory / "sources").glob("*.yaml"))
     files += sorted((directory / "entries").glob("*.yaml"))
     return files
 
 
-def content_hash(directory: Path) -> str:
-    """SHA-256 over the names and bytes of every knowledge file."""
+def content_hash(directory: Path, local: Path | None = None) -> str:
+    """SHA-256 over the names and bytes of every knowledge file (shipped, then local)."""
     digest = hashlib.sha256()
-    for path in knowledge_files(directory):
-        if path.is_file():
-            digest.update(path.relative_to(directory).as_posix().encode())
-            digest.update(path.read_bytes())
+    for base, prefix in ((Path(directory), ""), (local, f"{LOCAL_LABEL}/")):
+        if base is None:
+            continue
+        for path in knowledge_files(Path(base)):
+            if path.is_file():
+                digest.update((prefix + path.relative_to(base).as_posix()).encode())
+                digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -171,6 +201,8 @@ def _load_source(path: Path, data: Any, problems: list[str]) -> Source | None:
     for name in ("id", "kind", "short", "title", "origin"):
         if not str(data.get(name) or "").strip():
             problems.append(f"{where}: missing field '{name}'")
+    if sid and (problem := id_problem(sid)):
+        problems.append(f"{where}: {problem}")
     items: dict[str, SourceItem] = {}
     for raw in data.get("items") or []:
         key = str((raw or {}).get("key", ""))
@@ -182,6 +214,11 @@ def _load_source(path: Path, data: Any, problems: list[str]) -> Source | None:
         text = str(raw.get("text") or "").strip()
         if not text:
             problems.append(f"{where} item '{key}': missing field 'text'")
+        elif len(text) > MAX_ITEM_CHARS:
+            problems.append(
+                f"{where} item '{key}': text of {len(text)} characters is longer than "
+                f"{MAX_ITEM_CHARS}; split it into several items"
+            )
         label = _bilingual(raw.get("label"), f"{where} item '{key}'", "label", problems)
         items[key] = SourceItem(key, label, bool(raw.get("quoted")), " ".join(text.split()))
     return Source(
@@ -195,6 +232,9 @@ def _load_source(path: Path, data: Any, problems: list[str]) -> Source | None:
         election=str(data.get("election") or ""),
         origin=str(data.get("origin", "")),
         items=items,
+        region=str(data.get("region") or ""),
+        year=str(data.get("year") or ""),
+        superseded_by=str(data.get("superseded_by") or ""),
     )
 
 
@@ -205,8 +245,8 @@ def parse_entry(raw: Any, topic: str, where: str, problems: list[str]) -> Entry 
         return None
     eid = str(raw.get("id") or "")
     where = f"{where} entry '{eid}'"
-    if not ID_PATTERN.match(eid):
-        problems.append(f"{where}: missing or malformed field 'id'")
+    if problem := id_problem(eid, MAX_ENTRY_ID):
+        problems.append(f"{where}: {problem}")
     verdict = str(raw.get("verdict") or "")
     if verdict not in VERDICTS:
         problems.append(f"{where}: verdict '{verdict}' is not one of {', '.join(VERDICTS)}")
@@ -244,19 +284,28 @@ def parse_entry(raw: Any, topic: str, where: str, problems: list[str]) -> Entry 
 
 def check_references(kb: KnowledgeBase, problems: list[str], where: dict[str, str]) -> None:
     """Cross-entry checks: topics, citations, related ids and duplicate phrasings."""
+    for source in kb.sources.values():
+        place = f"source '{source.id}'"
+        if source.superseded_by and source.superseded_by not in kb.sources:
+            problems.append(f"{place}: superseded_by '{source.superseded_by}' is not a source")
+        if source.region and (not source.year or source.year not in source.short):
+            problems.append(f"{place}: a regional source needs a 'year' shown in its 'short'")
     seen: dict[str, str] = {}
     for entry in kb.entries.values():
         place = f"{where.get(entry.id, 'entries')} entry '{entry.id}'"
         if entry.topic not in kb.topics:
             problems.append(f"{place}: unknown topic '{entry.topic}'")
         for cite in entry.citations:
-            source = kb.sources.get(cite.source)
-            if source is None:
+            cited = kb.sources.get(cite.source)
+            if cited is None:
                 problems.append(f"{place}: citation to unknown source '{cite.source}'")
-            elif cite.item not in source.items:
+            elif cite.item not in cited.items:
                 problems.append(
                     f"{place}: citation to unknown item '{cite.item}' of source '{cite.source}'"
                 )
+        regional = [bool(s.region) for c in entry.citations if (s := kb.sources.get(c.source))]
+        if regional != sorted(regional):
+            problems.append(f"{place}: cite national rules before regional circulars")
         for rel in entry.related:
             if rel not in kb.entries or rel == entry.id:
                 problems.append(f"{place}: related entry '{rel}' does not exist")
@@ -268,40 +317,46 @@ def check_references(kb: KnowledgeBase, problems: list[str], where: dict[str, st
                         f"{place}: duplicate phrasing {q!r} (also in entry '{seen[key]}')"
                     )
                 seen[key] = entry.id
+    report.check_categories(kb.report_categories, kb.topics, kb.entries, problems)
 
 
-def load_directory(directory: Path) -> KnowledgeBase:
-    """Read and validate every knowledge file; raise KnowledgeError listing all problems."""
-    directory = Path(directory)
-    problems: list[str] = []
+def _read_topics(path: Path, label: str, problems: list[str]) -> dict[str, Topic]:
     topics: dict[str, Topic] = {}
-    for raw in _read_yaml(directory / "topics.yaml", problems) or []:
+    for raw in _read_yaml(path, problems) or []:
+        raw = raw if isinstance(raw, dict) else {}
         tid = str(raw.get("id", ""))
+        where = f"{label}topics.yaml topic '{tid}'"
+        if problem := id_problem(tid, MAX_TOPIC_ID):
+            problems.append(f"{where}: {problem}")
+        description = _bilingual(raw.get("description"), where, "description", problems)
+        _check_sentence(description, where, problems)
         topics[tid] = Topic(
-            tid,
-            _bilingual(raw.get("title"), f"topics.yaml topic '{tid}'", "title", problems),
-            _bilingual(
-                raw.get("description"), f"topics.yaml topic '{tid}'", "description", problems
-            ),
+            tid, _bilingual(raw.get("title"), where, "title", problems), description
         )
-    lexicon = _read_lexicon(directory / "slang.yaml", problems)
+    return topics
 
-    sources: dict[str, Source] = {}
+
+def _read_parts(
+    directory: Path, label: str, kb: KnowledgeBase, where: dict[str, str], problems: list[str]
+) -> None:
+    """Add the sources and entries of one directory to `kb`; a clash of ids is a problem."""
     for path in sorted((directory / "sources").glob("*.yaml")):
         source = _load_source(path, _read_yaml(path, problems), problems)
         if source is None:
             continue
-        if source.id in sources:
-            problems.append(f"sources/{path.name}: duplicate source id '{source.id}'")
-        sources[source.id] = source
-
-    entries: dict[str, Entry] = {}
-    where: dict[str, str] = {}
+        if source.id in kb.sources:
+            problems.append(
+                f"{label}sources/{path.name}: duplicate source id '{source.id}' (already used "
+                f"in {where.get('source:' + source.id, 'another file')}); choose another id"
+            )
+            continue
+        kb.sources[source.id] = source
+        where["source:" + source.id] = f"{label}sources/{path.name}"
     for path in sorted((directory / "entries").glob("*.yaml")):
         data = _read_yaml(path, problems)
         if data is None:
             continue
-        name = f"entries/{path.name}"
+        name = f"{label}entries/{path.name}"
         if not isinstance(data, dict) or not isinstance(data.get("entries"), list):
             problems.append(f"{name}: expected 'topic' and a list of 'entries'")
             continue
@@ -310,17 +365,64 @@ def load_directory(directory: Path) -> KnowledgeBase:
             entry = parse_entry(raw, topic, name, problems)
             if entry is None:
                 continue
-            if entry.id in entries:
+            if entry.id in kb.entries:
                 problems.append(
-                    f"{name} entry '{entry.id}': duplicate id (also in {where[entry.id]})"
+                    f"{name} entry '{entry.id}': duplicate id (already used in "
+                    f"{where[entry.id]}); choose another id"
                 )
                 continue
-            entries[entry.id] = entry
+            kb.entries[entry.id] = entry
             where[entry.id] = name
 
-    kb = KnowledgeBase(topics, sources, entries, lexicon, content_hash(directory))
-    check_references(kb, problems, where)
-    for topic in topics:
+
+def load_directory(directory: Path, local: Path | None = None) -> KnowledgeBase:
+    """Read and validate every knowledge file; raise KnowledgeError listing all problems.
+
+    `local` is a deployment's own directory (a regency's circulars and entries), laid out like
+    `knowledge/` (`topics.yaml` optional, `sources/`, `entries/`; no `slang.yaml`): its topics,
+    sources and entries are added to the shipped ones under the same rules, and an id that is
+    already shipped is refused rather than silently overriding reviewed content.
+    """
+    directory = Path(directory)
+    problems: list[str] = []
+    topics = _read_topics(directory / "topics.yaml", "", problems)
+    lexicon = _read_lexicon(directory / "slang.yaml", problems)
+    kb = KnowledgeBase(topics, {}, {}, lexicon, content_hash(directory, local))
+    kb.report_categories = report.read_categories(directory / report.FILE, "", problems)
+    where: dict[str, str] = {}
+    _read_parts(directory, "", kb, where, problems)
+    if local is not None:
+        local = Path(local)
+        label = f"{LOCAL_LABEL}/"
+        if not local.is_dir():
+            problems.append(f"{LOCAL_LABEL}: the knowledge directory {local} does not exist")
+        elif (local / "topics.yaml").is_file():
+            for tid, local_topic in _read_topics(local / "topics.yaml", label, problems).items():
+                if tid in kb.topics:
+                    problems.append(
+                        f"{label}topics.yaml topic '{tid}': duplicate topic id (already used "
+                        "in topics.yaml); choose another id"
+                    )
+                    continue
+                kb.topics[tid] = local_topic
+        if (local / report.FILE).is_file():
+            for cid, category in report.read_categories(
+                local / report.FILE, label, problems
+            ).items():
+                if cid in kb.report_categories:
+                    problems.append(
+                        f"{label}{report.FILE} category '{cid}': duplicate category id "
+                        f"(already used in {report.FILE}); choose another id"
+                    )
+                    continue
+                kb.report_categories[cid] = category
+        if local.is_dir():
+            shipped = set(kb.entries) | {f"source:{sid}" for sid in kb.sources}
+            _read_parts(local, label, kb, where, problems)
+            added = set(kb.entries) | {f"source:{sid}" for sid in kb.sources}
+            kb.local = frozenset(added - shipped)
+    check_references(kb, problems, {k: v for k, v in where.items() if ":" not in k})
+    for topic in kb.topics:
         if not kb.entries_of(topic):
             problems.append(f"topics.yaml topic '{topic}': has no entries")
     if problems:

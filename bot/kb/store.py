@@ -17,6 +17,7 @@ from sqlite_utils import Migrations
 
 from bot.db import MIGRATION_SET, now_iso
 from bot.kb import audit
+from bot.kb.categories import ReportCategory
 from bot.kb.model import (
     LANGS,
     Citation,
@@ -98,6 +99,14 @@ def m001_knowledge(db: sqlite_utils.Database) -> None:
     db.table("phrasings").create_index(["entry_id"])
 
 
+@migrations()
+def m005_kb_source_validity(db: sqlite_utils.Database) -> None:
+    """Where a source applies (a region's circular) and which later rule replaced it."""
+    for column in ("region", "year", "superseded_by"):
+        if column not in db.table("sources").columns_dict:  # idempotent: pre-release name
+            db.table("sources").add_column(column, str, not_null_default="")
+
+
 class UnsavedEditsError(RuntimeError):
     """Rebuilding from the files would drop admin edits; `differences` names each entry."""
 
@@ -128,6 +137,7 @@ def compile_into(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
             db.table("sources").insert(
                 {k: getattr(s, k) for k in ("id", "kind", "short", "number", "title", "issuer")}
                 | {"date": s.date, "election": s.election, "origin": s.origin}
+                | {"region": s.region, "year": s.year, "superseded_by": s.superseded_by}
             )
             db.table("source_items").insert_all(
                 {
@@ -145,6 +155,10 @@ def compile_into(db: sqlite_utils.Database, kb: KnowledgeBase) -> None:
             save_entry(db, e, position=i)
         db.table("kb_state").upsert({"key": "lexicon", "value": json.dumps(kb.lexicon)}, pk="key")
         db.table("kb_state").upsert({"key": "content_hash", "value": kb.content_hash}, pk="key")
+        local = json.dumps(sorted(kb.local))
+        db.table("kb_state").upsert({"key": "local_ids", "value": local}, pk="key")
+        categories = json.dumps([asdict(c) for c in kb.report_categories.values()])
+        db.table("kb_state").upsert({"key": "report_categories", "value": categories}, pk="key")
         db.table("kb_state").upsert({"key": "built_at", "value": now_iso()}, pk="key")
         # Admin changes up to here are in (or were overridden by) the files just compiled.
         mark = str(audit.last_kb_change_id(db))
@@ -231,17 +245,29 @@ def load_from_db(db: sqlite_utils.Database) -> KnowledgeBase:
         )
     lex_row = db.execute("SELECT value FROM kb_state WHERE key = 'lexicon'").fetchone()
     lexicon = json.loads(lex_row[0]) if lex_row else {}
-    return KnowledgeBase(topics, sources, entries, lexicon, stored_hash(db) or "")
+    local_row = db.execute("SELECT value FROM kb_state WHERE key = 'local_ids'").fetchone()
+    local = frozenset(json.loads(local_row[0])) if local_row else frozenset()
+    cat_row = db.execute("SELECT value FROM kb_state WHERE key = 'report_categories'").fetchone()
+    categories = {
+        c["id"]: ReportCategory(c["id"], c["title"], tuple(c["topics"]), tuple(c["entries"]))
+        for c in (json.loads(cat_row[0]) if cat_row else [])
+    }
+    return KnowledgeBase(
+        topics, sources, entries, lexicon, stored_hash(db) or "", local, categories
+    )
 
 
 def sync(
-    db: sqlite_utils.Database, directory: Path, force: bool = False
+    db: sqlite_utils.Database, directory: Path, force: bool = False, local: Path | None = None
 ) -> tuple[bool, KnowledgeBase]:
-    """Rebuild the database from the files if they changed; return (rebuilt, live knowledge)."""
-    current = content_hash(Path(directory))
+    """Rebuild the database from the files if they changed; return (rebuilt, live knowledge).
+
+    `local` is the deployment's own knowledge directory, added to the shipped one.
+    """
+    current = content_hash(Path(directory), local)
     if not force and stored_hash(db) == current:
         return False, load_from_db(db)
-    kb = load_directory(Path(directory))
+    kb = load_directory(Path(directory), local)
     if not force and (differences := unsaved_admin_edits(db, kb)):
         raise UnsavedEditsError(differences)
     compile_into(db, kb)

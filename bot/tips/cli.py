@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.core import Core
 from bot.tips.records import STATUSES, normalize_ticket
 from bot.tips.vault import ReportKeyError, generate_key
+from bot.ui.times import local_time
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
@@ -20,13 +21,17 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     core = Core.open(settings)
     reports = core.reports
+
+    def when(value: str | None) -> str:
+        return local_time(value, settings.tz, "en")
+
     try:
         if args.reports_command == "list":
             if args.status and args.status not in STATUSES:
                 print(f"unknown status {args.status!r}; one of: {', '.join(STATUSES)}")
                 return 2
             for t in reports.desk.tickets(args.status):
-                print(f"{t['ticket']}  {t['status']:18} {t['category']:22} {t['created_at']}")
+                print(f"{t['ticket']}  {t['status']:18} {t['category']:22} {when(t['created_at'])}")
             return 0
         if args.reports_command == "show":
             reports.require_vault()
@@ -34,14 +39,17 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             if report is None:
                 print(f"no tip {args.ticket}", file=sys.stderr)
                 return 1
-            for name in ("ticket", "category", "status", "created_at", "updated_at", "closed_at"):
+            for name in ("ticket", "category", "status"):
                 print(f"{name}: {getattr(report, name) or '-'}")
+            for name in ("created_at", "updated_at", "closed_at"):
+                print(f"{name}: {when(getattr(report, name))}")
             for name in ("what", "who", "where", "when", "contact"):
                 print(f"{name}: {getattr(report, name) or '-'}")
             for e in report.evidence:
                 print(f"evidence: {e['kind']} {e['file_id']}")
             for h in report.history:
-                print(f"history: {h['at']} {h['status']}" + (f": {h['note']}" if h["note"] else ""))
+                note = f": {h['note']}" if h["note"] else ""
+                print(f"history: {when(h['at'])} {h['status']}{note}")
             return 0
         if args.reports_command == "export":
             reports.require_vault()

@@ -13,6 +13,7 @@ from typing import IO, Any
 
 from bot.answering.answers import Answers
 from bot.config import Settings
+from bot.kb.categories import OTHER
 from bot.tips.records import CLOSED, STATUSES, Report
 from bot.tips.store import TipStore, day_of
 from bot.ui import actions
@@ -28,9 +29,22 @@ class TipDesk:
         self.store, self.answers, self.settings = store, answers, settings
         self.r = answers.renderer
 
+    def categories(self) -> list[str]:
+        """The report categories a reporter chooses from, "lainnya" last.
+
+        From `knowledge/report_categories.yaml`; a database compiled before that file existed
+        offers the topics instead.
+        """
+        kb = self.answers.kb
+        found = list(kb.report_categories) or list(kb.topics)
+        return [c for c in found if c != OTHER] + [OTHER]
+
     def category_title(self, category: str, lang: str) -> str:
-        """A category's title from the knowledge base topics ('other' has a label)."""
-        topic = self.answers.kb.topics.get(category)
+        """A category's title (tips filed under a topic id show the topic's title)."""
+        kb = self.answers.kb
+        if found := kb.report_categories.get(category):
+            return found.title[lang]
+        topic = kb.topics.get(category)
         return topic.title[lang] if topic else self.r.label("report_other", lang)
 
     # -- views for /laporan --------------------------------------------------------------------

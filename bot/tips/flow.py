@@ -32,7 +32,6 @@ from bot.answering.intent import asks_a_question
 from bot.config import Settings
 from bot.tips.desk import TipDesk
 from bot.tips.records import (
-    CATEGORIES,
     EDITABLE,
     END,
     LIMITS,
@@ -71,7 +70,7 @@ class Reports:
         self._salt = secrets.token_hex(16)  # hashes ids while there is no key (nothing stored)
         self.store = TipStore(db, self.vault, self.key_problem)
         self.desk = TipDesk(self.store, answers, settings)
-        self.screens = ReporterScreens(self.r, self.desk.category_title)
+        self.screens = ReporterScreens(self.r, self.desk.category_title, self.desk.categories)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -123,8 +122,9 @@ class Reports:
 
     # -- the reporter's flow ---------------------------------------------------------------------
 
-    def start(self, user_id: int, lang: str, topic: str = "") -> Reply:
-        """/lapor: check the key, the ban list and the daily limit, open a fresh draft."""
+    def start(self, user_id: int, lang: str, category: str = "") -> Reply:
+        """/lapor: check the key, the ban list and the daily limit, open a fresh draft
+        (with `category` chosen already when the report button of an answer set it)."""
         if self.vault is None:
             return self.screens.closed("no_key", lang)
         if self.store.is_banned(self.vault.user_ref(user_id)):
@@ -132,7 +132,7 @@ class Reports:
         if self._used_today(user_id) >= self.settings.reports_per_day:
             return self.screens.closed("limit", lang, limit=self.settings.reports_per_day)
         draft = Draft(
-            category=topic if topic in CATEGORIES else "",
+            category=category if category in self.desk.categories() else "",
             nonce=secrets.token_urlsafe(9),
             chat=user_id,  # a private chat's id is the user's: for the reminder, sealed
             lang=lang,
@@ -229,7 +229,7 @@ class Reports:
         spec, arg, step = action.spec, action.args[0] if action.args else "", draft.step
         if spec is actions.TIP_GO and step == "notice":
             return self._advance(ref, draft, lang)
-        if spec is actions.TIP_CATEGORY and step == "category" and arg in CATEGORIES:
+        if spec is actions.TIP_CATEGORY and step == "category" and arg in self.desk.categories():
             draft.category = arg
             return self._advance(ref, draft, lang)
         # Buttons name the step they belong to: pressed twice, or late, they skip nothing more.

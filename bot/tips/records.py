@@ -12,11 +12,6 @@ from datetime import date
 
 from bot.ui.views import View
 
-CATEGORIES = (
-    "kampanye-ikut", "kampanye-atribut", "kampanye-mengerahkan", "kampanye-fasilitas",
-    "keputusan-berpihak", "kegiatan-berpihak", "dukungan-ktp", "media-sosial",
-    "foto-bersama", "alat-peraga", "anggota-partai", "lainnya",
-)  # fmt: skip
 STATUSES = (
     "diterima", "ditinjau", "diteruskan-bkn", "diteruskan-bawaslu", "diteruskan-ppk",
     "selesai", "ditolak",

@@ -8,10 +8,10 @@ can never act on a later step. Their data follows the one grammar (`bot.ui.actio
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.tips.records import (
-    CATEGORIES,
     EDITABLE,
     END,
     LIMITS,
@@ -32,10 +32,16 @@ _EMPTY: dict[str, Any] = dict(
 
 
 class ReporterScreens:
-    """Renders the reporter's views; `title(category, lang)` names a category."""
+    """Renders the reporter's views; `title(category, lang)` names a category and
+    `categories()` lists those a reporter chooses from."""
 
-    def __init__(self, renderer: Renderer, title) -> None:  # noqa: ANN001 - a plain callable
-        self.r, self.title = renderer, title
+    def __init__(
+        self,
+        renderer: Renderer,
+        title: Callable[[str, str], str],
+        categories: Callable[[], list[str]],
+    ) -> None:
+        self.r, self.title, self.categories = renderer, title, categories
 
     def _label(self, key: str, lang: str) -> str:
         return self.r.label(key, lang)
@@ -60,7 +66,7 @@ class ReporterScreens:
         if step == "notice":
             rows = [[Button(self._label("report_continue", lang), actions.TIP_GO()), cancel]]
         elif step == "category":
-            cats = [Button(self.title(c, lang), actions.TIP_CATEGORY(c)) for c in CATEGORIES]
+            cats = [Button(self.title(c, lang), actions.TIP_CATEGORY(c)) for c in self.categories()]
             rows = [cats[i : i + 2] for i in range(0, len(cats), 2)] + [[cancel]]
         else:
             skip = {"evidence": "report_done" if draft.evidence else "report_skip"}

@@ -74,7 +74,8 @@ def _spec(prefix: str, *params: str, feature: str, optional: int = 0) -> Spec:
 
 # -- answering: answers, their legal basis, topics, feedback, pages, language -------------------
 ANSWER = _spec("ans", "entry", feature=ANSWERING)
-BASIS = _spec("basis", "entry", feature=ANSWERING)
+# Page 0 (left out): the legal basis within one message; 1..n: its full text, page by page.
+BASIS = _spec("basis", "entry", "page", feature=ANSWERING, optional=1)
 RELATED = _spec("rel", "entry", feature=ANSWERING)
 TOPIC = _spec("topic", "topic", feature=ANSWERING)
 TOPICS = _spec("topics", feature=ANSWERING)
@@ -87,7 +88,8 @@ LANGUAGE = _spec("lang", "lang", feature=ANSWERING)
 ASK_IT = _spec("askit", feature=ANSWERING)
 
 # -- tips: the reporter's steps, and the admins' desk (/laporan) -----------------------------------
-REPORT = _spec("lapor", "topic", feature=TIPS)  # start a tip (topic may be empty)
+# Start a tip; the category (of the answer it sat under) may be empty.
+REPORT = _spec("lapor", "category", feature=TIPS)
 TIP_GO = _spec("rp:go", feature=TIPS)
 TIP_CATEGORY = _spec("rp:cat", "category", feature=TIPS)
 TIP_SKIP = _spec("rp:skip", "step", feature=TIPS, optional=1)  # the step it skips
@@ -107,6 +109,7 @@ DESK_NO_NOTE = _spec("adm:rp:n", "ticket", "status", feature=TIPS)
 # -- curation: entries (with the version the admin saw), review queue, wizard, import -----------
 KB_OPEN = _spec("kb:v", "entry", feature=CURATION)
 KB_HISTORY = _spec("kb:h", "entry", feature=CURATION)
+KB_PHRASINGS = _spec("kb:pl", "entry", "page", feature=CURATION, optional=1)  # all, in pages
 KB_PHRASING = _spec("kb:ph", "entry", "lang", "version", feature=CURATION)
 KB_ANSWER = _spec("kb:an", "entry", "lang", "version", feature=CURATION)
 KB_VERDICTS = _spec("kb:vd", "entry", "version", feature=CURATION)
@@ -118,6 +121,8 @@ REVIEW_NEXT = _spec("rv:nx", "index", feature=CURATION)
 REVIEW_ADD = _spec("rv:add", "key", "entry", feature=CURATION)
 REVIEW_DISMISS = _spec("rv:dis", "key", feature=CURATION)
 REVIEW_NEW = _spec("rv:new", "key", feature=CURATION)
+REVIEW_PREVIEW = _spec("rv:pv", "key", "entry", feature=CURATION)  # the answer, before adding
+REVIEW_PICK = _spec("rv:pick", "key", feature=CURATION)  # choose another entry: words or an id
 NEW_START = _spec("na:start", feature=CURATION)
 NEW_TOPIC = _spec("na:t", "index", feature=CURATION)
 NEW_VERDICT = _spec("na:v", "verdict", feature=CURATION)
@@ -139,6 +144,41 @@ SPECS: dict[str, Spec] = {
     value.prefix: value for value in list(globals().values()) if isinstance(value, Spec)
 }
 
+# The widest value each argument takes, to size what is left for ids. Entry and topic ids get
+# whatever room the other arguments of their widest action leave (see `room_for`).
+WIDEST = {
+    "vote": "down",
+    "question": "9" * 12,  # a trillion logged questions
+    "page": "privacy",
+    "lang": "en",
+    "field": "evidence",
+    "status": "diteruskan-bawaslu",
+    "ticket": "NTR-7K3F-Q9M2",
+    "version": "9" * 5,  # 99,999 edits of one entry
+    "verdict": "belum-diatur",  # the longest verdict (checked against the model by a test)
+    "change": "9" * 9,
+    "index": "9999",
+    "key": "0123456789",  # a review group's key
+    "token": "0123456789",  # an import preview's token
+    "series": "9" * 10,  # a quiz series
+    "announcement": "9" * 10,
+    "step": "evidence",  # the longest step a tip button names
+    "code": "x" * 12,  # a draft's random code: secrets.token_urlsafe(9)
+    "choice": "question",
+}
+
+
+def room_for(param: str) -> int:
+    """How many bytes an argument named `param` may take so every action carrying it fits in
+    Telegram's 64 bytes, the other arguments of that action being their widest."""
+    rooms = []
+    for spec in SPECS.values():
+        if param not in spec.params:
+            continue
+        others = [WIDEST.get(p, "") if p != param else "" for p in spec.params]
+        rooms.append(MAX_BYTES - len(encode_unchecked(spec, *others).encode("utf-8")))
+    return min(rooms)
+
 
 def encode(spec: Spec, *args: object) -> str:
     """The button data of an action; ValueError for a wrong arity, ':' in an argument, or data
@@ -149,11 +189,16 @@ def encode(spec: Spec, *args: object) -> str:
         raise ValueError(f"{spec.prefix} takes {low}-{high} arguments, got {texts!r}")
     if any(SEP in t for t in texts):
         raise ValueError(f"{spec.prefix}: an argument holds {SEP!r}: {texts!r}")
-    tag = "" if VERSION == 1 else f"v{VERSION}."
-    data = tag + SEP.join([spec.prefix, *texts])
+    data = encode_unchecked(spec, *texts)
     if len(data.encode("utf-8")) > MAX_BYTES:
         raise ValueError(f"button data over {MAX_BYTES} bytes: {data!r}")
     return data
+
+
+def encode_unchecked(spec: Spec, *args: object) -> str:
+    """The button data of an action, without checks (for measuring)."""
+    tag = "" if VERSION == 1 else f"v{VERSION}."
+    return tag + SEP.join([spec.prefix, *(str(a) for a in args)])
 
 
 def decode(data: str) -> Action:

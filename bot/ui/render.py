@@ -13,9 +13,13 @@ import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2.runtime import Context
+
+from bot.ui.times import local_time
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 LANGUAGES = ("id", "en")
@@ -25,8 +29,14 @@ _TAG = re.compile(r"<[^>]+>")
 class Renderer:
     """Renders `<lang>/<name>.j2` templates and looks up button labels."""
 
-    def __init__(self, template_dir: Path = TEMPLATE_DIR):
+    def __init__(
+        self,
+        template_dir: Path = TEMPLATE_DIR,
+        tz: ZoneInfo | None = None,
+        org: dict[str, str] | None = None,
+    ):
         self.template_dir = template_dir
+        self.tz = tz
         self.env = Environment(
             loader=FileSystemLoader(str(template_dir)),
             autoescape=True,
@@ -36,6 +46,15 @@ class Renderer:
             keep_trailing_newline=False,
             # Templates ship with the code: no mtime check on every reply.
             auto_reload=False,
+        )
+        # The deploying organisation (ORG_NAME, ORG_CONTACT), for every template that names it.
+        self.env.globals["org"] = {"name": "", "contact": ""} | (org or {})
+        # Every stored time is UTC; templates show it local: `{{ at | when }}`, `{{ at | day }}`.
+        self.env.filters["when"] = pass_context(
+            lambda ctx, value: local_time(value, self.tz, _lang(ctx))
+        )
+        self.env.filters["day"] = pass_context(
+            lambda ctx, value: local_time(value, self.tz, _lang(ctx), with_time=False)
         )
 
     @cached_property
@@ -55,6 +74,10 @@ class Renderer:
         lang = lang if lang in LANGUAGES else "id"
         text = self.env.get_template(f"{lang}/{template}.j2").render(lang=lang, **context)
         return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _lang(context: Context) -> str:
+    return context.get("lang") or "id"
 
 
 def html_to_text(text: str) -> str:

@@ -87,9 +87,11 @@ async def test_admin_adds_a_review_question_as_phrasing_and_the_user_is_then_ans
     card = await bot.say("/tinjau", user=admin)
     assert question in card and "2×" in card
     buttons = bot.api.buttons(bot.api.last_reply(admin["id"]))
-    add = next(data for _, data in buttons if data.startswith("rv:add:"))
-    entry_id = add.rsplit(":", 1)[1]
-    shown = await bot.press(add, user=admin)
+    preview = next(data for _, data in buttons if data.startswith("rv:pv:"))
+    entry_id = preview.rsplit(":", 1)[1]
+    shown = await bot.press(preview, user=admin)  # the answer it would get, before adding
+    assert bot.core.answers.kb.entries[entry_id].title["id"] in shown
+    shown = await bot.press("Tambahkan sebagai frasa", user=admin)
     assert "Ditambahkan" in shown
     view = bot.core.answers.ask(question, record=False)
     assert (view.band, view.entry_id) == ("answer", entry_id)
@@ -152,7 +154,8 @@ async def test_revert_restores_the_previous_answer_and_history_lists_both_change
     assert "jawaban baru (ID)" in prompt
     saved = await bot.say("Jawaban uji yang baru. Hanya untuk tes.", user=admin)
     assert "Tersimpan" in saved and "Jawaban uji yang baru" in saved
-    assert "Jawaban uji yang baru" in await bot.say("boleh share postingan paslon di grup WA?")
+    asked = await bot.say("boleh forward konten kampanye paslon ke grup WA?")
+    assert "Jawaban uji yang baru" in asked
     await bot.press(f"kb:h:{ENTRY}", user=admin)
     [edit] = bot.core.admin.editor.history(ENTRY)
     restored = await bot.press(f"kb:un:{edit.id}", user=admin)

@@ -54,3 +54,17 @@ async def test_twenty_users_at_once_all_get_answers(bot: BotUnderTest):
     assert set(answers) == {u["id"] for u in users}
     for text in answers.values():  # each got the rule itself, not an apology
         assert "Dilarang" in text and "foto bersama calon" in text
+
+
+async def test_a_long_legal_basis_arrives_as_one_message_with_the_full_text_a_tap_away(
+    bot: BotUnderTest,
+):
+    await bot.say("Bolehkah pejabat mengerahkan PNS lain untuk menghadiri kampanye?")
+    since = bot.api.mark()
+    shown = await bot.press("Dasar hukum")
+    sent = [c for c in bot.api.calls()[since:] if c.method in ("sendMessage", "editMessageText")]
+    assert len(sent) == 1 and len(shown) <= 4096
+    assert "Juga dikutip" in shown
+    full = await bot.press("Teks lengkap")
+    assert "(teks lengkap, 1/" in full
+    assert not bot.api.errors

@@ -75,7 +75,7 @@ async def test_an_english_speaker_gets_the_quiz_in_english(bot: BotUnderTest):
     assert_quiz_as_telegram_checks_it(call, VERDICTS_EN)
     assert call.params["question"].endswith("Is that allowed?")
     # A single question in a private chat: Telegram shows right or wrong, no extra message.
-    await bot.api.wait_idle(quiet=0.2)
+    await bot.api.wait_idle()
     assert bot.api.calls("sendMessage", chat_id=user["id"]) == []
 
 
@@ -96,7 +96,7 @@ async def test_a_group_quiz_with_results_counts_answers_and_shows_them_when_clos
     for person, option in zip(staff, (right, right, (right + 1) % 3), strict=True):
         bot.api.inject_poll_answer(first, option, user=person)
     bot.api.inject_poll_answer(second, second.result["poll"]["correct_option_ids"][0], user=head)
-    await bot.api.wait_idle(quiet=0.2)
+    await bot.api.wait_idle()
     since = bot.api.mark()
     [(label, data)] = bot.api.buttons(after)
     assert "Tutup kuis" in label
@@ -175,7 +175,7 @@ async def test_a_stranger_cannot_announce(bot: BotUnderTest):
     )
     [alert] = await bot.api.wait_for("answerCallbackQuery", since=since)
     assert "tidak tersedia" in alert.params["text"]
-    await bot.api.wait_idle(quiet=0.2)
+    await bot.api.wait_idle()
     assert not [c for c in bot.api.calls("sendMessage") if "Pilih nomor 2" in (c.text or "")]
     assert bot.core.db["outreach_announcements"].count == 0
 
@@ -236,7 +236,7 @@ async def test_subscribers_get_the_campaign_reminder_from_the_job_queue_on_its_d
             assert "1 Maret 2030 sampai 10 April 2030" in reminder.text
             assert "Campaign period: Test Election 2030" in reminder.text
             assert "Ikut kampanye calon" in reminder.text  # a rule of the period, from the KB
-            await api.wait_idle(quiet=0.2)
+            await api.wait_idle()
             to_other = [c for c in api.calls("sendMessage", chat_id=other["id"])[1:]]
             assert to_other == []  # only the reply to "halo": no reminder without a subscription
             assert store.reminders_sent(bot.core.db) == {campaign.key}
