@@ -7,7 +7,7 @@ import logging
 import pytest
 from telegram import Update
 
-from bot.logsafe import Redactor, redact
+from bot.logsafe import Redactor, Safe, redact
 
 TOKEN = "7312345678:AAHk3xQ9_vZpL0mN4rT8sW2yB6cD1eF5gJ7"
 USER = {"id": 987654321, "is_bot": False, "first_name": "Wahyuningsih", "username": "saksi_rr"}
@@ -92,3 +92,9 @@ def test_every_level_is_redacted(level):
     record = logging.LogRecord("x", level, __file__, 1, "%s", (UPDATE,), None)
     redact(record, Redactor([TOKEN]))
     assert_clean(record.getMessage())
+
+
+def test_text_the_code_vouches_for_is_kept_whatever_its_length():
+    problem = "quiz.yaml, item 3: the entry it names was retired from the knowledge base"
+    assert logged("quiz item left out: %s", Safe(problem)) == f"quiz item left out: {problem}"
+    assert logged("quiz item left out: %s", problem).endswith("chars>")
