@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from datetime import UTC, date, datetime, timedelta
 
@@ -87,12 +88,43 @@ def test_asking_a_quiz_situation_gets_the_verdict_the_quiz_marks_correct(bank, s
 def test_grey_area_entries_are_asked_only_with_grey_as_the_answer(bank, shared_core):
     kb = shared_core.answers.kb
     outreach = Outreach(shared_core.db, shared_core.answers, bank)
+    grey_label = shared_core.answers.renderer.label("verdict_abu-abu", "id")
     grey = [eid for eid in bank.items if kb.entries[eid].verdict == "abu-abu"]
     assert grey, "the quiz should include grey-area entries"
     for eid in bank.items:
         poll = outreach.poll_for(eid, "id")
-        assert (poll.options[poll.correct] == "⚠️ Area abu-abu") == (eid in grey)
+        assert (poll.options[poll.correct] == grey_label) == (eid in grey)
         assert poll.correct == OPTIONS.index(kb.entries[eid].verdict)
+
+
+def test_only_clear_verdicts_and_true_grey_areas_are_quiz_material(bank, shared_core):
+    """'Not ruled on', 'required' and 'info' entries have no right answer among the options."""
+    kb = shared_core.answers.kb
+    assert {kb.entries[eid].verdict for eid in bank.items} == {"boleh", "dilarang", "abu-abu"}
+    # The newer topics are asked too.
+    assert {kb.entries[eid].topic for eid in bank.items} >= {
+        "penyelenggara-pemilu",
+        "politik-uang",
+        "non-asn",
+    }
+
+
+def test_the_shipped_quiz_starts_with_no_item_left_out(shared_core, caplog):
+    outreach = Outreach.open(shared_core.db, shared_core.answers, DEFAULT_KNOWLEDGE_DIR)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert outreach.quiz_ids() == outreach.bank.ids()
+
+
+def test_an_item_whose_entry_is_not_ruled_on_is_left_out_and_logged(shared_core, tmp_path, caplog):
+    data = yaml.safe_load(QUIZ_FILE.read_text(encoding="utf-8"))
+    data["items"].append({**data["items"][0], "entry": "timses-saksi"})  # 'belum-diatur'
+    (tmp_path / "quiz.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    (tmp_path / "calendar.yaml").write_text(CALENDAR_FILE.read_text(encoding="utf-8"), "utf-8")
+    outreach = Outreach.open(shared_core.db, shared_core.answers, tmp_path)
+    [record] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "timses-saksi" in record.getMessage() and "'belum-diatur'" in record.getMessage()
+    assert "timses-saksi" not in outreach.quiz_ids()
+    assert len(outreach.quiz_ids()) == len(data["items"]) - 1
 
 
 def test_a_quiz_item_citing_what_its_entry_does_not_is_refused(shared_core, tmp_path):
@@ -128,7 +160,9 @@ def test_a_series_is_in_the_chats_language_and_at_most_ten_questions(outreach):
     plan = outreach.quiz(-100, "en", ["50", "hasil"], private=False)
     assert len(plan.polls) == 10
     assert all(p.question.endswith("Is that allowed?") for p in plan.polls)
-    assert plan.polls[0].options == ("✅ Allowed", "⛔ Forbidden", "⚠️ Grey area")
+    # The options are the verdict labels answers show (labels.yaml), in English here.
+    assert plan.polls[0].options == tuple(outreach.r.label(f"verdict_{v}", "en") for v in OPTIONS)
+    assert plan.polls[0].options[0] == "✅ Allowed"
     assert plan.counted and not plan.anonymous
     assert "counted" in plan.after.text and plan.after.choices[0].action.startswith("kuis:tutup:")
 

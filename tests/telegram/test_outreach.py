@@ -11,12 +11,15 @@ from telegram.error import BadRequest
 
 from bot.outreach import store
 from bot.outreach.calendar import parse_calendar
+from bot.outreach.quiz import OPTIONS
 from handlers import outreach as outreach_handlers
 from tests.telegram.conftest import ADMIN_ID, BotUnderTest, make_settings, start_bot, stop_bot
 from tests.telegram.fake_bot_api import FakeBotApi
 
-VERDICTS_ID = ["✅ Boleh", "⛔ Dilarang", "⚠️ Area abu-abu"]
-VERDICTS_EN = ["✅ Allowed", "⛔ Forbidden", "⚠️ Grey area"]
+
+def verdict_options(bot: BotUnderTest, lang: str) -> list[str]:
+    """The verdict labels a user sees on answers (labels.yaml), in the quiz's order."""
+    return [bot.core.answers.renderer.label(f"verdict_{v}", lang) for v in OPTIONS]
 
 
 def admin_user(bot: BotUnderTest) -> dict:
@@ -50,7 +53,7 @@ async def test_a_private_quiz_series_is_scored_after_the_last_answer(bot: BotUnd
     chat = bot.api.private_chat(user)
     polls = await command(bot, "/kuis 3", user, chat, polls=3)
     for call in polls:
-        assert_quiz_as_telegram_checks_it(call, VERDICTS_ID)
+        assert_quiz_as_telegram_checks_it(call, verdict_options(bot, "id"))
         assert call.params["question"].endswith("Bolehkah?")
     assert len({c.params["question"] for c in polls}) == 3
     intro = bot.api.last_reply(chat["id"]).text
@@ -72,7 +75,7 @@ async def test_an_english_speaker_gets_the_quiz_in_english(bot: BotUnderTest):
     since = bot.api.mark()
     bot.api.inject_command("/kuis", user=user)
     [call] = await bot.api.wait_for("sendPoll", since=since)
-    assert_quiz_as_telegram_checks_it(call, VERDICTS_EN)
+    assert_quiz_as_telegram_checks_it(call, verdict_options(bot, "en"))
     assert call.params["question"].endswith("Is that allowed?")
     # A single question in a private chat: Telegram shows right or wrong, no extra message.
     await bot.api.wait_idle()
@@ -87,7 +90,7 @@ async def test_a_group_quiz_with_results_counts_answers_and_shows_them_when_clos
     group = bot.api.group_chat()
     polls = await command(bot, "/kuis 2 hasil", head, group, polls=2)
     for call in polls:
-        assert_quiz_as_telegram_checks_it(call, VERDICTS_ID)
+        assert_quiz_as_telegram_checks_it(call, verdict_options(bot, "id"))
         assert call.result["poll"]["is_anonymous"] is False  # the group chose to see results
     after = bot.api.last_reply(group["id"])
     assert "tidak anonim" in after.text
