@@ -183,7 +183,7 @@ def _setup_logging(settings: Settings) -> None:
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     # Every record is redacted (no token, text or identity) whatever the level.
-    logsafe.install(settings.secrets())
+    logsafe.install(settings.secrets(), settings.public_numbers())
     if settings.log_level != "DEBUG":
         # A line per request (httpx) and per job run (APScheduler) at INFO: noise.
         for noisy in ("httpx", "apscheduler"):

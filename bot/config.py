@@ -147,6 +147,13 @@ class Settings:
         """Values that must never appear in a log line (see `bot.logsafe`)."""
         return (self.telegram_bot_token, self.report_encryption_key, self.webhook_secret_token)
 
+    def public_numbers(self) -> tuple[int, ...]:
+        """Ids from the configuration a log line may show: the admin chat's and the bot's own
+        (the part of the token before the colon)."""
+        bot_id = self.telegram_bot_token.partition(":")[0]
+        found = [self.telegram_admin_chat_id, int(bot_id) if bot_id.isdigit() else None]
+        return tuple(n for n in found if n is not None)
+
     @property
     def org(self) -> dict[str, str]:
         """The organisation's name and contact, as the templates use them ('' when unset)."""

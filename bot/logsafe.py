@@ -8,12 +8,13 @@ the library's own error message. So redaction does not trust the caller; it work
 
 1. every argument of a record is reduced by its type before the message is formatted: a
    Telegram object becomes its class name (an update: its id and kind), a dict or list keeps its
-   keys and the values of a few harmless keys (`update_id`, `message_id`, `ok`, ...), and free
-   text longer than a phrase becomes its length;
+   keys and the values of a few harmless keys (`update_id`, `message_id`, `ok`, ...);
 2. the formatted message, the traceback and the stack are then scanned as text: the configured
-   secrets, anything shaped like a bot token or a Bot API URL, `key=value` pairs naming a person
-   or a text, long quoted strings, hex digests and sealed tokens, and every number of five digits
-   or more that was not recognised as an update or message id are replaced by placeholders.
+   secrets, anything shaped like a bot token or a Bot API URL, what recent users wrote and who
+   they are (`remember`: the guard hands over each update's texts, names, usernames and ids,
+   kept in memory only), `key=value` pairs naming a person or a text, long quoted strings, hex
+   digests and sealed tokens, and every number of seven digits or more that is neither an
+   update's id nor a number of the configuration (the admin chat, the bot) become placeholders.
 
 `install()` puts the filter on every handler of the root logger, on the library loggers and on
 their children, and in the log-record factory, so a handler added later (a test's capture, a
@@ -29,6 +30,7 @@ import re
 import sys
 import threading
 import traceback
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -54,14 +56,10 @@ _API_URL = re.compile(r"/(file/)?bot[^/\s'\"`]+")
 _LONG_QUOTED = re.compile(r"'(?:[^'\\\n]|\\.){16,}'|\"(?:[^\"\\\n]|\\.){16,}\"")
 _HEX = re.compile(r"\b[0-9a-fA-F]{32,}\b")
 _SEALED = re.compile(r"gAAAAA[A-Za-z0-9_=-]{20,}")
-_NUMBER = re.compile(r"(?<![\d.])-?\d{5,}(?![\d])")
-_PLAIN_TEXT = 40  # a str argument longer than this, with spaces, is somebody's text
+# User and chat ids have seven digits or more today (a port, a count or a year has fewer).
+_NUMBER = re.compile(r"(?<![\d.])-?\d{7,}(?![\d])")
+REMEMBERED = 2000  # the most recent users' strings kept (in memory only) to redact
 _MAX_DEPTH = 6
-
-
-class Safe(str):
-    """Text the caller vouches for: no user's words in it (a problem found in a shipped file).
-    Still redacted like any text (secrets, ids, ...), but kept whatever its length."""
 
 
 class Redactor:
@@ -69,7 +67,22 @@ class Redactor:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self.secrets: set[str] = set()
+        self.public: set[int] = set()  # numbers from the configuration: the admin chat, the bot
+        # What users sent and who they are, from the updates seen lately (never written out):
+        # wherever it turns up in a log line, it is replaced.
+        self.remembered: OrderedDict[str, None] = OrderedDict()
         self.add_secrets(secrets)
+
+    def remember(self, values: Iterable[object]) -> None:
+        """Strings of a user (their id, names, username, what they wrote) never to be logged."""
+        for value in values:
+            text = str(value).strip() if value is not None else ""
+            if len(text) < 4 or text in self.secrets:
+                continue
+            self.remembered[text] = None
+            self.remembered.move_to_end(text)
+        while len(self.remembered) > REMEMBERED:
+            self.remembered.popitem(last=False)
 
     def add_secrets(self, secrets: Iterable[str]) -> None:
         """Literal values never to be logged (the bot token, keys), also URL-encoded."""
@@ -98,8 +111,6 @@ class Redactor:
             if lone_int and "update" in template.lower():
                 safe.add(value)
             return value
-        if isinstance(value, Safe):
-            return self.text(value, safe)
         if isinstance(value, str):
             return self._string(value, safe)
         if isinstance(value, (list, tuple)) and "update" in template.lower():
@@ -115,8 +126,6 @@ class Redactor:
                 return _Shown(self.structure(json.loads(stripped), safe))
             except ValueError:
                 pass
-        if len(stripped) > _PLAIN_TEXT and " " in stripped:
-            return _Shown(f"<text: {len(stripped)} chars>")
         return self.text(value, safe)
 
     def structure(self, value: Any, safe: set[int], key: str = "", depth: int = 0) -> str:
@@ -175,11 +184,14 @@ class Redactor:
         for secret in sorted(self.secrets, key=len, reverse=True):
             if secret in text:
                 text = text.replace(secret, "<secret>")
+        for said in [s for s in self.remembered if s in text]:
+            text = re.sub(rf"(?<!\w){re.escape(said)}(?!\w)", "<user>", text)
         text = _TOKEN.sub("<token>", text)
         text = _API_URL.sub(lambda m: f"/{m.group(1) or ''}bot<token>", text)
         text = _SEALED.sub("<sealed>", text)
         text = _HEX.sub("<hash>", text)
-        return _NUMBER.sub(lambda m: m.group(0) if _int(m.group(0)) in safe else "<n>", text)
+        keep = safe | self.public
+        return _NUMBER.sub(lambda m: m.group(0) if _int(m.group(0)) in keep else "<n>", text)
 
 
 _UPDATE_KINDS = (
@@ -279,7 +291,14 @@ def _traceback(text: str, redactor: Redactor, safe: set[int]) -> str:
 _STATE: dict[str, Any] = {}
 
 
-def install(secrets: Iterable[str] = ()) -> RedactingFilter:
+def remember(values: Iterable[object]) -> None:
+    """Redact these strings of a user from every later log line (see `Redactor.remember`)."""
+    flt: RedactingFilter | None = _STATE.get("filter")
+    if flt is not None:
+        flt.redactor.remember(values)
+
+
+def install(secrets: Iterable[str] = (), public: Iterable[int] = ()) -> RedactingFilter:
     """Redact every record from now on; returns the filter (call again to add secrets).
 
     The filter goes on every root handler, on the library loggers and their children, and into
@@ -299,6 +318,7 @@ def install(secrets: Iterable[str] = ()) -> RedactingFilter:
         sys.excepthook = _excepthook
         threading.excepthook = _thread_excepthook
     flt.redactor.add_secrets(secrets)
+    flt.redactor.public.update(public)
     cover_loggers(flt)
     return flt
 

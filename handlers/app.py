@@ -127,7 +127,7 @@ _POLLING_HICCUPS = (NetworkError, Conflict, RetryAfter)
 def build_application(settings: Settings, core: Core | None = None) -> Application:
     """Build the bot: persistence, rate limiter, error handler and every handler."""
     # Redact every log record (token, texts, identities), whatever LOG_LEVEL says.
-    logsafe.install(settings.secrets())
+    logsafe.install(settings.secrets(), settings.public_numbers())
     core = core or Core.open(settings)
     persistence = SQLitePersistence(
         core.db,

@@ -22,10 +22,35 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, ContextTypes
 
+from bot import logsafe
 from handlers.common import core_of, is_private, send_view, ui_lang
 
 log = logging.getLogger(__name__)
 MAX_CALLBACK_BYTES = 64  # Telegram's limit on callback data
+
+
+def _personal(update: Update) -> list[object]:
+    """The update's strings that tell who the sender is or what they wrote."""
+    found: list[object] = []
+    for user in (update.effective_user, getattr(update.poll_answer, "user", None)):
+        if user is not None:
+            found += [user.id, user.username, user.first_name, user.last_name, user.full_name]
+    chat = update.effective_chat
+    if chat is not None and chat.type == "private":
+        found += [chat.id]
+    for message in (
+        update.effective_message,
+        getattr(update.effective_message, "reply_to_message", None),
+    ):
+        if message is not None:
+            found += [message.text, message.caption]
+            found += [getattr(message.forward_origin, "sender_user_name", None)]
+            if message.contact is not None:
+                contact = message.contact
+                found += [contact.phone_number, contact.first_name, contact.last_name]
+    if update.inline_query is not None:
+        found.append(update.inline_query.query)
+    return found
 
 
 def _unservable(update: Update) -> str:
@@ -58,8 +83,15 @@ class Guard(BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]):
         super().__init__(guard)
 
     def check_update(self, update: object) -> bool:
-        """True for an update no feature should see (not an Update at all, an edit, ...)."""
-        return not isinstance(update, Update) or bool(_unservable(update))
+        """True for an update no feature should see (not an Update at all, an edit, ...).
+
+        Every update passes here first, so this is also where the log learns what its sender
+        wrote and who they are, to redact them wherever they would turn up (`bot.logsafe`).
+        """
+        if not isinstance(update, Update):
+            return True
+        logsafe.remember(_personal(update))
+        return bool(_unservable(update))
 
 
 async def guard(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -15,7 +15,6 @@ from pathlib import Path
 import sqlite_utils
 
 from bot.answering.answers import Answers
-from bot.logsafe import Safe
 from bot.outreach import store
 from bot.outreach.broadcast import Broadcasts
 from bot.outreach.calendar import Calendar, CalendarError, calendar_from_text, load_calendar
@@ -88,7 +87,7 @@ class Outreach:
         try:
             bank = read_bank(Path(knowledge_dir) / "quiz.yaml")
             for problem in check_bank(bank, answers.kb, answers.renderer):
-                log.error("quiz item left out: %s", Safe(problem))  # a quiz.yaml problem
+                log.error("quiz item left out: %s", problem)
         except QuizError as exc:
             log.error("quizzes are disabled: %s", exc)
         calendar = None

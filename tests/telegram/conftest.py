@@ -110,6 +110,7 @@ def make_settings(api: FakeBotApi, tmp_path: Path, **overrides) -> Settings:
         database_path=tmp_path / "bot.db",
         report_encryption_key=TEST_REPORT_KEY,
         rate_limit_per_second=0,
+        benchmark=True,  # the fake server has no flood limit: the limiter is off on purpose
     )
     return replace(base, **overrides)
 
