@@ -54,6 +54,7 @@ def run(api, command: list[str], n: int, users: int, db: Path) -> tuple[float, f
         TELEGRAM_BOT_TOKEN=api.token,
         TELEGRAM_API_BASE_URL=api.url,
         TELEGRAM_RATE_LIMIT="0",
+        BENCHMARK="1",  # the rate limiter is off on purpose: no start-up warning
         DATABASE_PATH=str(db),
         LOG_LEVEL="WARNING",
     )

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot import ops
+from bot import logsafe, ops
 from bot.config import PUBLIC_BOT_API, ConfigError, Settings
 from bot.core import Core
 from bot.curation import cli as admin_cli
@@ -182,8 +182,12 @@ def _setup_logging(settings: Settings) -> None:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    # httpx logs every request URL at INFO, and Bot API URLs carry the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    # Every record is redacted (no token, text or identity) whatever the level.
+    logsafe.install(settings.secrets(), settings.public_numbers())
+    if settings.log_level != "DEBUG":
+        # A line per request (httpx) and per job run (APScheduler) at INFO: noise.
+        for noisy in ("httpx", "apscheduler"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:

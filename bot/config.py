@@ -116,11 +116,17 @@ class Settings:
     org_contact: str = ""
     webhook_secret_token: str = ""
     report_retention_days: int = 365
+    # Questions (and their 👍/👎) are deleted this many days after they were asked.
+    question_log_retention_days: int = 90
     reports_per_day: int = 5
     conversation_timeout_minutes: int = 60
+    # A draft idle this long gets one reminder; it expires at CONVERSATION_TIMEOUT_MINUTES.
+    draft_reminder_minutes: int = 30
     log_level: str = "INFO"
     rate_limit_per_second: int = 30
     concurrent_updates: int = 4
+    # Set by the benchmarks, which run with the rate limiter off on purpose.
+    benchmark: bool = False
     time_zone: str = DEFAULT_TIME_ZONE
     env_file: Path | None = None  # the `.env` that was read, for messages
 
@@ -143,6 +149,17 @@ class Settings:
     def file_url(self) -> str:
         """Base URL for file downloads (`.../file/bot`)."""
         return self.telegram_api_base_url.rstrip("/") + "/file/bot"
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in a log line (see `bot.logsafe`)."""
+        return (self.telegram_bot_token, self.report_encryption_key, self.webhook_secret_token)
+
+    def public_numbers(self) -> tuple[int, ...]:
+        """Ids from the configuration a log line may show: the admin chat's and the bot's own
+        (the part of the token before the colon)."""
+        bot_id = self.telegram_bot_token.partition(":")[0]
+        found = [self.telegram_admin_chat_id, int(bot_id) if bot_id.isdigit() else None]
+        return tuple(n for n in found if n is not None)
 
     @property
     def org(self) -> dict[str, str]:
@@ -199,13 +216,20 @@ class Settings:
             org_contact=get("ORG_CONTACT"),
             webhook_secret_token=get("WEBHOOK_SECRET_TOKEN"),
             report_retention_days=_int("REPORT_RETENTION_DAYS", get("REPORT_RETENTION_DAYS"), 365),
+            question_log_retention_days=_int(
+                "QUESTION_LOG_RETENTION_DAYS", get("QUESTION_LOG_RETENTION_DAYS"), 90
+            ),
             reports_per_day=_int("REPORTS_PER_DAY", get("REPORTS_PER_DAY"), 5),
             conversation_timeout_minutes=_int(
                 "CONVERSATION_TIMEOUT_MINUTES", get("CONVERSATION_TIMEOUT_MINUTES"), 60
+            ),
+            draft_reminder_minutes=_int(
+                "DRAFT_REMINDER_MINUTES", get("DRAFT_REMINDER_MINUTES"), 30
             ),
             log_level=_log_level(get("LOG_LEVEL")),
             concurrent_updates=max(1, _int("CONCURRENT_UPDATES", get("CONCURRENT_UPDATES"), 4)),
             rate_limit_per_second=_int("TELEGRAM_RATE_LIMIT", get("TELEGRAM_RATE_LIMIT"), 30),
             time_zone=_time_zone(get("TZ")),
             env_file=found,
+            benchmark=get("BENCHMARK").lower() in ("1", "true", "yes"),
         )

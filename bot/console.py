@@ -12,8 +12,10 @@ import shutil
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from bot.answering.answers import REPORT_OFFER
 from bot.core import Core
 from bot.press import ALERT, TOAST, Presser, press
+from bot.privacy import privacy_view
 from bot.ui import commands
 from bot.ui.plain import choice_lines, without_listed, wrap
 from bot.ui.render import html_to_text
@@ -42,6 +44,8 @@ class ConsoleChat:
         # The console's counterpart of Telegram's user_data: the chosen language, for now.
         self.session: dict[str, Any] = {} if lang is None else {"lang": lang}
         self.last: View | None = None
+        # The message last answered with an offer to report, for "It is a question".
+        self.held = ""
 
     @property
     def lang(self) -> str | None:
@@ -69,7 +73,9 @@ class ConsoleChat:
 
         Returns the view and whether it is a passing notice (the choices before it stay).
         """
-        who = Presser(user_id=0, lang=self.lang or "id", console=True, bot_username="console")
+        lang = self.lang or "id"
+        who = Presser(0, lang, console=True, bot_username="console", quoted=self.held)
+        self.held = ""
         pressed = press(self.core, who, action, self.session)
         if pressed.view is None:
             return self.answers.topics_view(self.lang or "id"), False
@@ -92,7 +98,7 @@ class ConsoleChat:
         if name == "bantuan":
             return self.answers.help_view(lang, "console")
         if name == "privasi":
-            return self.answers.page("privacy", lang)
+            return privacy_view(self.answers.renderer, self.core.settings, lang)
         if name == "lapor":
             return self.answers.page("console_report", lang)
         return self.answers.page(
@@ -117,7 +123,9 @@ class ConsoleChat:
         view = self.command(line)
         if view is not None:
             return view, False
-        return self.answers.ask(line, self.lang, channel="console"), False
+        asked = self.answers.ask(line, self.lang, channel="console")
+        self.held = line if asked.band == REPORT_OFFER else ""
+        return asked, False
 
     def greet(self) -> None:
         """The welcome with its choices, and how the console works."""

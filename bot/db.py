@@ -9,6 +9,9 @@ applies them all in one order.
 from __future__ import annotations
 
 import json
+import logging
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -23,6 +26,11 @@ from sqlite_utils import Migrations
 MIGRATION_SET = "netralitas"
 
 migrations = Migrations(MIGRATION_SET)
+log = logging.getLogger(__name__)
+# The database holds sealed tips and the questions users asked: only the bot's own user may
+# read it. SQLite creates the -wal and -shm files with the database file's permissions.
+FILE_MODE, DIR_MODE = 0o600, 0o700
+_SOURCE_TREE = Path(__file__).resolve().parent.parent
 
 
 @migrations()
@@ -37,6 +45,12 @@ def m002_kv(db: sqlite_utils.Database) -> None:
 def vacuum(db: sqlite_utils.Database) -> None:
     """Rewrite the file without free pages and empty the WAL, so deleted rows leave no bytes."""
     db.execute("VACUUM")
+    checkpoint(db)
+
+
+def checkpoint(db: sqlite_utils.Database) -> None:
+    """Copy the write-ahead log into the database and empty it: the log keeps earlier versions
+    of changed pages (a deleted row among them) until then. Best effort while others read."""
     if db.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
@@ -58,7 +72,7 @@ def open_database(
         db = sqlite_utils.Database(memory=True)
     else:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        secure_files(path)
         db = sqlite_utils.Database(path)
         # WAL lets the console, the CLI and the bot read while one of them writes.
         db.enable_wal()
@@ -67,9 +81,43 @@ def open_database(
         db.execute("PRAGMA synchronous = NORMAL")
         db.execute("PRAGMA busy_timeout = 5000")
     db.execute("PRAGMA foreign_keys = ON")
+    # A deleted row is overwritten, not just unlinked: a draft deleted when its tip is filed,
+    # or a purged tip, leaves no bytes behind in the file's free space.
+    db.execute("PRAGMA secure_delete = ON")
     for migration_set in (*schema, migrations):
         migration_set.apply(db)
     return db
+
+
+def secure_files(path: Path) -> None:
+    """Create the data directory 0700 and the database 0600; tighten them if they exist.
+
+    Also the -wal and -shm files left by an earlier run, which SQLite would otherwise reuse as
+    they are. A directory the bot does not own (say /tmp) is left alone, with a warning.
+    """
+    directory = path.parent
+    if not directory.exists():
+        directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    # The data folder is the bot's alone; but never lock others out of the source tree itself
+    # (DATABASE_PATH=bot.db run from a checkout).
+    if directory.resolve() != _SOURCE_TREE:
+        _tighten(directory, DIR_MODE)
+    # O_CREAT with the mode: the file never exists, even for an instant, with wider rights.
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, FILE_MODE))
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if name.exists():
+            _tighten(name, FILE_MODE)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    """Take group and other rights away from `path` when the bot owns it."""
+    info = path.stat()
+    if stat.S_IMODE(info.st_mode) & 0o077 == 0:
+        return
+    if info.st_uid != os.geteuid():
+        log.warning("%s is readable by others and not ours to change: restrict it", path.name)
+        return
+    os.chmod(path, mode)
 
 
 @contextmanager

@@ -8,12 +8,13 @@ the chosen language, the admin's pending edit or new-entry draft, the status awa
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core import Core
 from bot.curation.wizard import new_draft
+from bot.privacy import privacy_view
 from bot.ui import actions
 from bot.ui.actions import Action
 from bot.ui.views import View
@@ -38,6 +39,9 @@ class Presser:
     console: bool = False  # the console chat takes no tips
     bot_username: str = ""
     update_id: int = 0  # Telegram's id of this press, to recognise one delivered twice
+    # The presser's own message the pressed one replies to (the offer to report a tip typed
+    # outside /lapor quotes it): read back for "It is a question", never stored.
+    quoted: str = ""
 
 
 @dataclass
@@ -49,6 +53,10 @@ class Pressed:
     notice: View | None = None  # for the admin chat (a new tip)
     files: list[dict[str, Any]] = field(default_factory=list)  # evidence for an admin
     awaits: str = ""  # what the user's next message answers: phrasing, answer, new_text, note
+    # A tip's step: call `delivered` once the view reached the reporter (the step is done),
+    # `undelivered` when it could not be shown (the step is undone, the next try applies once).
+    delivered: Callable[[], None] | None = None
+    undelivered: Callable[[], None] | None = None
 
 
 def press(core: Core, who: Presser, data: str, session: Session) -> Pressed:
@@ -79,12 +87,18 @@ def _answering(core: Core, who: Presser, action: Action, session: Session) -> Pr
     if spec is actions.LANGUAGE and action["lang"] in ("id", "en"):
         session["lang"] = action["lang"]
         return Pressed(answers.language_view(action["lang"], True))
+    if spec is actions.PAGE and action["page"] == "privacy":
+        return Pressed(privacy_view(answers.renderer, core.settings, lang))
     if spec in (actions.PAGE, actions.LANGUAGE):
-        if action.args[0] == "privacy":
-            return Pressed(answers.page("privacy", lang))
         # Admin commands only to an admin in a private chat: never in a group, nor the console.
         admin = who.admin and who.private and not who.console
         return Pressed(answers.help_view(lang, who.bot_username, admin=admin))
+    if spec is actions.ASK_IT:
+        # The user says the message we took for a tip was a question: answer it (and log it).
+        if not who.quoted.strip():
+            return Pressed(answers.page("report_offer", lang, kind="gone"))
+        channel = "console" if who.console else "telegram"
+        return Pressed(answers.ask(who.quoted, session.get("lang"), channel, triage=False))
     if spec is actions.ANSWER:
         return Pressed(answers.entry_view(action["entry"], lang))
     if spec is actions.BASIS:
@@ -117,7 +131,12 @@ def _tips(core: Core, who: Presser, action: Action, session: Session) -> Pressed
     reply = reports.press(who.user_id, action, who.lang, who.update_id)
     if reply.duplicate:
         return Pressed(None)  # answered when it first came
-    return Pressed(reply.view, notice=reply.admin_view)
+    return Pressed(
+        reply.view,
+        notice=reply.admin_view,
+        delivered=lambda: reports.confirm(who.user_id, reply.update_id),
+        undelivered=lambda: reports.revert(who.user_id, reply),
+    )
 
 
 def _tip_desk(core: Core, who: Presser, action: Action, session: Session) -> Pressed:

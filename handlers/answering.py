@@ -11,7 +11,10 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, Message,
 from telegram.constants import MessageEntityType, ParseMode
 from telegram.ext import ContextTypes
 
+from bot.answering.answers import REPORT_OFFER
+from bot.privacy import privacy_view
 from bot.ui.views import View
+from handlers.albums import albums_of, in_album
 from handlers.common import (
     TELEGRAM_LIMIT,
     chosen_lang,
@@ -58,9 +61,9 @@ async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Exactly what the bot stores and never stores."""
-    await send_view(
-        update, context, core_of(context).answers.page("privacy", ui_lang(update, context))
-    )
+    core = core_of(context)
+    lang = ui_lang(update, context)
+    await send_view(update, context, privacy_view(core.answers.renderer, core.settings, lang))
 
 
 async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -125,15 +128,21 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             chat["menu"] = [b.action for b in view.choices if b.action]
         elif "menu" in chat:
             del chat["menu"]
-    await send_view(update, context, view)
+    # The offer to report keeps a reply link to the message: "It is a question" reads it there
+    # (handlers/buttons.py), so the bot never has to keep the text.
+    quote = message.message_id if view.band == REPORT_OFFER else None
+    await send_view(update, context, view, reply_to=quote)
 
 
 async def on_other(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Stickers, photos, files, voice outside a report: ask politely for text (private only)."""
     if not is_private(update):
         return
-    answers = core_of(context).answers
-    await send_view(update, context, answers.page("not_text", ui_lang(update, context)))
+    view = core_of(context).answers.page("not_text", ui_lang(update, context))
+    if in_album(update):  # one reply for the whole album
+        albums_of(context).hold(update, context, lambda: send_view(update, context, view))
+        return
+    await send_view(update, context, view)
 
 
 # -- inline mode --------------------------------------------------------------------------------

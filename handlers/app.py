@@ -1,18 +1,19 @@
 """`build_application(settings)`: the one factory of the Telegram bot. Tests call it too.
 
 Every handler is registered here, in one visible order (first match wins within a group):
-  group 0: the tip flow (while a draft is open) and the admins' conversations, outreach
+  group 0: the guard first (edits, channel posts, updates without a sender, foreign buttons),
+           the tip flow (while a draft is open) and the admins' conversations, outreach
            (quizzes, subscriptions, announcements), commands, every other button
            (handlers/buttons.py: one grammar, one `press`), free text, non-text messages
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
-Jobs: the tips' retention, daily at 03:00 UTC.
+Jobs: the retention of tips and of the question log, daily at 03:00 in TZ; idle tip drafts
+(a reminder, then the notice of their expiry), every 15 seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import logging
 import secrets
 from datetime import time
@@ -20,7 +21,7 @@ from urllib.parse import urlparse
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -37,9 +38,11 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot import logsafe, retention
 from bot.config import ConfigError, Settings
 from bot.core import Core
-from handlers import answering, buttons, curation, onboarding, outreach, tips
+from bot.notices import NoticeThrottle, error_kind
+from handlers import answering, buttons, curation, guard, onboarding, outreach, tips, tracing
 from handlers.concurrency import PerChatUpdateProcessor
 from handlers.persistence import SQLitePersistence
 
@@ -48,6 +51,7 @@ log = logging.getLogger(__name__)
 # Start-up retries while the Bot API cannot be reached: 1 s, 2 s, 4 s ... at most a minute.
 FIRST_RETRY_SECONDS = 1.0
 MAX_RETRY_SECONDS = 60.0
+IDLE_CHECK_SECONDS = 15  # how late, at most, an idle draft's reminder or expiry notice comes
 RETENTION_AT = time(3, 0)  # in TZ, a quiet hour: the daily purge of closed tips past retention
 
 
@@ -71,12 +75,28 @@ async def _purge_tips(context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info("retention: %d closed tips deleted", deleted)
 
 
+async def _purge_questions(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Retention: questions, ratings and review records past QUESTION_LOG_RETENTION_DAYS."""
+    core: Core = context.application.bot_data["core"]
+    deleted = retention.purge_questions(core.db, core.settings)
+    log.info("retention: %d questions deleted", deleted)
+
+
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the failing update by id (never its content), apologise, keep serving others."""
+    """Log the failing update by id (never its content), apologise, keep serving others.
+
+    Fetching updates hiccups (network, a second instance polling, flood waits) are logged, not
+    posted: the updater retries by itself. Other errors reach the admin chat at most once per
+    kind per ten minutes, with how many there were (`bot.notices`).
+    """
+    error = context.error
+    if update is None and context.job is None and isinstance(error, _POLLING_HICCUPS):
+        log.warning("fetching updates failed (%s); retrying", type(error).__name__)
+        return
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed", update_id, exc_info=context.error)
+    log.error("update %s failed", update_id, exc_info=error)
+    core: Core = context.application.bot_data["core"]
     if isinstance(update, Update) and update.effective_chat:
-        core: Core = context.application.bot_data["core"]
         user = update.effective_user
         lang = "en" if user and (user.language_code or "").startswith("en") else "id"
         try:
@@ -85,18 +105,29 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             )
         except Exception:  # noqa: BLE001 - the apology is best effort
             log.warning("could not send the apology for update %s", update_id)
-    admin_chat = context.application.bot_data["core"].settings.telegram_admin_chat_id
-    if admin_chat and context.error is not None:
-        # Only the error type and update id: an admin chat must not receive users' texts.
-        text = f"⚠️ update {update_id}: <code>{html.escape(repr(context.error))[:300]}</code>"
-        try:
-            await context.bot.send_message(admin_chat, text, parse_mode=ParseMode.HTML)
-        except Exception:  # noqa: BLE001
-            log.warning("could not tell the admin chat about update %s", update_id)
+    admin_chat = core.settings.telegram_admin_chat_id
+    if not admin_chat or error is None:
+        return
+    kind = error_kind(error)
+    count = context.application.bot_data.setdefault("error_notices", NoticeThrottle()).admit(kind)
+    if count is None:
+        return
+    # The kind and the update id only: an admin chat must not receive users' texts.
+    renderer = core.answers.renderer
+    text = renderer.render("admin_error", "id", kind=kind, count=count, update=update_id)
+    try:
+        await context.bot.send_message(admin_chat, text, parse_mode=ParseMode.HTML)
+    except Exception:  # noqa: BLE001
+        log.warning("could not tell the admin chat about update %s", update_id)
+
+
+_POLLING_HICCUPS = (NetworkError, Conflict, RetryAfter)
 
 
 def build_application(settings: Settings, core: Core | None = None) -> Application:
     """Build the bot: persistence, rate limiter, error handler and every handler."""
+    # Redact every log record (token, texts, identities), whatever LOG_LEVEL says.
+    logsafe.install(settings.secrets(), settings.public_numbers())
     core = core or Core.open(settings)
     persistence = SQLitePersistence(
         core.db,
@@ -120,6 +151,11 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
         limiter = AIORateLimiter(overall_max_rate=settings.rate_limit_per_second, max_retries=3)
         # The builder's type assumes no per-call rate-limit arguments; this limiter takes none.
         builder = builder.rate_limiter(limiter)  # type: ignore[arg-type]
+    elif not settings.benchmark:
+        log.warning(
+            "TELEGRAM_RATE_LIMIT=0: the rate limiter is off; a burst of messages will lose "
+            "replies to Telegram's flood limit (only benchmarks should run like this)"
+        )
     application = builder.build()
     application.bot_data["core"] = core
 
@@ -127,6 +163,8 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     # Conversations first: while one is active it sees the user's messages before free text.
     # Socialisation: /kuis and poll answers, /langganan, /berhenti_langganan, admins' /umumkan
     # and calendar.yaml uploads (before the KB admin, whose upload handler takes any .yaml).
+    # First of all: edits, channel posts, updates without a sender, foreign buttons.
+    application.add_handler(guard.handler(), group=0)
     outreach.register(application, core)
     # Tips: /lapor and the messages of an open draft, /status, /batal, the admins' /laporan.
     application.add_handlers(tips.handlers(core), group=0)
@@ -153,13 +191,25 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
     application.add_handler(InlineQueryHandler(answering.on_inline_query), group=1)
     application.add_handler(TypeHandler(Update, _flush), group=9)
     application.add_error_handler(_on_error)
+    retention_at = RETENTION_AT.replace(tzinfo=settings.tz)
+    if application.job_queue is not None:
+        application.job_queue.run_daily(
+            _purge_questions, time=retention_at, name="questions-retention"
+        )
     # Core said at start whether tips are off (and why); retention only runs when they are on.
     if core.reports.vault is not None and application.job_queue is not None:
         # A fixed hour, so restarts neither skip nor repeat it, and never while starting up
         # (a VACUUM then would hold up the first updates).
-        application.job_queue.run_daily(
-            _purge_tips, time=RETENTION_AT.replace(tzinfo=settings.tz), name="tips-retention"
+        application.job_queue.run_daily(_purge_tips, time=retention_at, name="tips-retention")
+        # Idle drafts: one reminder, then the notice the moment one expires.
+        application.job_queue.run_repeating(
+            tips.remind_idle,
+            interval=IDLE_CHECK_SECONDS,
+            first=IDLE_CHECK_SECONDS,
+            name="drafts-idle",
         )
+    # DEBUG: which handler took each update, and how long (never what was in it).
+    tracing.trace(application)
     return application
 
 

@@ -63,7 +63,21 @@ def presser(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Presser:
         private=is_private(update),
         bot_username=context.bot.username,
         update_id=update.update_id,
+        quoted=_quoted(update, context.bot.username),
     )
+
+
+def _quoted(update: Update, bot_username: str) -> str:
+    """The presser's own message that the pressed message replies to ('' when there is none,
+    or it is somebody else's), without the mention of the bot."""
+    query = update.callback_query
+    message = query.message if query else None
+    original = getattr(message, "reply_to_message", None)
+    sender = original.from_user if original else None
+    if original is None or sender is None or query is None or sender.id != query.from_user.id:
+        return ""
+    mention = f"@{bot_username}".lower()
+    return " ".join(w for w in (original.text or "").split() if w.lower() != mention)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> object:
@@ -82,11 +96,18 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE, pressed: Pres
     if view is None or pressed.show in (TOAST, ALERT):
         await query.answer(text=view.text if view else None, show_alert=pressed.show == ALERT)
     else:
-        await query.answer()
-        if pressed.show == SEND:
-            await send_view(update, context, view)
-        else:
-            await edit_view(update, context, view)
+        try:
+            await query.answer()
+            if pressed.show == SEND:
+                await send_view(update, context, view)
+            else:
+                await edit_view(update, context, view)
+        except Exception:
+            if pressed.undelivered:
+                pressed.undelivered()
+            raise
+        if pressed.delivered:
+            pressed.delivered()
     if pressed.files:
         # Evidence goes back by file id: the files stay on Telegram's servers.
         bot, chat_id = context.bot, chat_id_of(update)

@@ -6,7 +6,15 @@ import html
 import re
 from typing import Any
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
@@ -128,20 +136,40 @@ def split_html(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
     return [p.strip("\n") for p in parts if p.strip()]
 
 
-async def send_view(update: Update, context: ContextTypes.DEFAULT_TYPE, view: View) -> Message:
-    """Send a view as new message(s) in the update's chat; buttons go on the last one."""
+async def send_view(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, view: View, reply_to: int | None = None
+) -> Message:
+    """Send a view as new message(s) in the update's chat; buttons go on the last one.
+
+    `reply_to` (a message id) makes the first message a reply to it.
+    """
     chat_id = chat_id_of(update)
     parts = split_html(view.text)
     link = "" if is_private(update) else f"https://t.me/{context.bot.username}?start="
     for i, part in enumerate(parts):
+        quoted = None
+        if reply_to is not None and i == 0:
+            quoted = ReplyParameters(reply_to, allow_sending_without_reply=True)
         message = await context.bot.send_message(
             chat_id,
             part,
             parse_mode=ParseMode.HTML,
             reply_markup=keyboard(view, link) if i == len(parts) - 1 else None,
             disable_web_page_preview=True,
+            reply_parameters=quoted,
         )
     return message
+
+
+async def send_to(bot: Bot, chat_id: int, view: View) -> Message:
+    """Send a view to a chat outside any update (a job's reminder), in one message."""
+    return await bot.send_message(
+        chat_id,
+        split_html(view.text)[0],
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(view),
+        disable_web_page_preview=True,
+    )
 
 
 async def edit_view(update: Update, context: ContextTypes.DEFAULT_TYPE, view: View) -> None:

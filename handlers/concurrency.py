@@ -14,12 +14,22 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+UNBOUNDED = 1_000_000  # the library's own semaphore: never the limit (see the class)
+
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """At most `max_concurrent_updates` at once, one at a time per chat (or user)."""
+    """At most `slots` updates at once, one at a time per chat (or user).
 
-    def __init__(self, max_concurrent_updates: int):
-        super().__init__(max_concurrent_updates)
+    The chat's turn comes before a slot: an update waiting behind its own chat (the photos of
+    an album, a burst from one user) never holds a slot that another chat could use. The
+    library takes its own (final) slot before calling `do_process_update`, so that one is set
+    wide and the real bound is `self._slots`, taken once the chat's turn has come.
+    """
+
+    def __init__(self, slots: int):
+        super().__init__(UNBOUNDED)
+        self.slots = slots
+        self._slots = asyncio.BoundedSemaphore(slots)
         self._locks: dict[int, asyncio.Lock] = {}
         # Updates of each chat holding or waiting for its lock; the lock goes with the last one.
         self._users: dict[int, int] = {}
@@ -33,16 +43,17 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         return update.effective_user.id if update.effective_user else None
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Wait for the chat's earlier updates, then run this one."""
+        """Wait for the chat's earlier updates, then for a slot, then run this one."""
         key = self._key(update)
         if key is None:
-            await coroutine
+            async with self._slots:
+                await coroutine
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] = self._users.get(key, 0) + 1
         try:
             # asyncio.Lock is fair (documented): waiters acquire it first come, first served.
-            async with lock:
+            async with lock, self._slots:
                 await coroutine
         finally:
             self._users[key] -= 1

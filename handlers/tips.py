@@ -9,9 +9,11 @@ step decides what they mean, also after a crash or restart. Nothing here holds a
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -24,20 +26,24 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.core import Core
-from bot.tips.records import Evidence, Incoming
+from bot.tips.records import Evidence, Incoming, Reply
 from bot.ui import actions
 from bot.ui.views import Button, View
 from handlers import buttons
+from handlers.albums import albums_of, in_album
 from handlers.buttons import DeskStep
 from handlers.common import (
     core_of,
     edit_view,
     is_private,
     message_of,
+    send_to,
     send_view,
     session_of,
     ui_lang,
 )
+
+log = logging.getLogger(__name__)
 
 PRIVATE = filters.ChatType.PRIVATE
 START_LINK = filters.Regex(r"^/start(@\w+)?\s+lapor")
@@ -61,13 +67,15 @@ def _incoming(message: Message, update_id: int = 0) -> Incoming:
     evidence = None
     if message.photo:
         p = message.photo[-1]
-        evidence = Evidence("photo", p.file_id, p.file_size or 0, mime="image/jpeg")
+        evidence = Evidence(
+            "photo", p.file_id, p.file_size or 0, mime="image/jpeg", unique=p.file_unique_id
+        )
     elif message.video or message.document:
         f = message.video or message.document
         kind = "video" if message.video else "document"
         if f is not None:
             name, mime = f.file_name or "", f.mime_type or ""
-            evidence = Evidence(kind, f.file_id, f.file_size or 0, name, mime)
+            evidence = Evidence(kind, f.file_id, f.file_size or 0, name, mime, f.file_unique_id)
     return Incoming(
         text=message.text,
         evidence=evidence,
@@ -117,9 +125,36 @@ async def on_start_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any message while a draft is open (text, file, sticker ...): the draft's step decides."""
     incoming = _incoming(message_of(update), update.update_id)
-    reply = core_of(context).reports.receive(_user_id(update), incoming, _lang(update, context))
-    if not reply.duplicate:  # a duplicate was answered when it first came
+    reports, user_id = core_of(context).reports, _user_id(update)
+    reply = reports.receive(user_id, incoming, _lang(update, context))
+    if reply.duplicate:  # answered when it first came
+        return
+    if in_album(update):  # each file is saved now; the album gets one reply, its last
+        albums_of(context).hold(update, context, lambda: _deliver(update, context, reply))
+        return
+    await _deliver(update, context, reply)
+
+
+async def _deliver(update: Update, context: ContextTypes.DEFAULT_TYPE, reply: Reply) -> None:
+    """Send the reply to a step. Delivered, the step is confirmed; not delivered, it is undone,
+    so the reporter's next attempt is applied once (the error handler asks them to retry)."""
+    reports, user_id = core_of(context).reports, _user_id(update)
+    try:
         await send_view(update, context, reply.view)
+    except Exception:
+        reports.revert(user_id, reply)
+        raise
+    reports.confirm(user_id, reply.update_id)
+
+
+async def remind_idle(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Job: one reminder to a draft idle DRAFT_REMINDER_MINUTES, and a notice the moment one
+    expires (each draft holds its chat, sealed; nothing else knows who is writing)."""
+    for chat_id, view in core_of(context).reports.idle_notices():
+        try:
+            await send_to(context.bot, chat_id, view)
+        except TelegramError as exc:  # blocked the bot, or the chat is gone
+            log.info("idle-draft notice not delivered (%s)", type(exc).__name__)
 
 
 async def on_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -20,6 +20,7 @@ from bot.answering.bands import (
     LearnedMatcher,
     Match,
 )
+from bot.answering.intent import looks_like_question, reads_like_report
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.kb.model import Entry, KnowledgeBase, Source
 from bot.ui import actions, commands
@@ -29,6 +30,8 @@ from bot.ui.views import Button, View
 # Longer questions are cut before matching: a pasted document is not a question, and the cut
 # keeps matching time bounded whatever users send.
 MAX_QUESTION_CHARS = 500
+# The band of a message that reads like a tip: answered with an offer, never logged.
+REPORT_OFFER = "report_offer"
 # Topics named in the decline message as examples.
 DECLINE_EXAMPLE_TOPICS = ("kampanye-ikut", "media-sosial", "kampanye-fasilitas", "sanksi")
 # Replies that are not about the knowledge base: chosen by the band's reason.
@@ -84,14 +87,19 @@ class Answers:
         channel: str = "cli",
         record: bool = True,
         menu: list[str] | None = None,
+        triage: bool = True,
     ) -> View:
         """Answer a free-text question; `lang` None means: follow the question's language.
 
         `menu` holds the actions of the numbered choices last shown to this user: a bare number
         picks one of them (and is no question). With `record`, the question is logged (text,
-        band, entry, score; never who asked).
+        band, entry, score; never who asked). With `triage`, a message that reads like a tip
+        and is not phrased as a question gets the offer of a confidential report instead, and
+        is not logged (`report_offer_view`).
         """
         text = (question or "").strip()
+        if triage and reads_like_report(text) and not looks_like_question(text):
+            return self.report_offer_view(lang or self.matcher.normalizer.language(text))
         truncated = len(text) > MAX_QUESTION_CHARS
         text = text[:MAX_QUESTION_CHARS]
         match = self.matcher.match(text)
@@ -142,6 +150,16 @@ class Answers:
                 self.renderer.render(REPLY_TEMPLATES[match.reason], lang), topics, lang=lang
             )
         return self._decline_view(lang, text)
+
+    def report_offer_view(self, lang: str) -> View:
+        """A tip typed outside /lapor: not stored; offer a confidential report, or an answer."""
+        r = self.renderer
+        rows = [
+            [Button(r.label("report_offer_start", lang), actions.REPORT(""))],
+            [Button(r.label("report_offer_question", lang), actions.ASK_IT())],
+        ]
+        text = r.render("report_offer", lang, kind="offer")
+        return View(text, rows, band=REPORT_OFFER, lang=lang)
 
     def search(self, question: str, limit: int = 5) -> list[str]:
         """Entry ids worth offering for a partial question (inline mode), best first."""

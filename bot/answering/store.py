@@ -59,6 +59,15 @@ def log_question(
     return int(cursor.lastrowid or 0)
 
 
+def purge_before(db: sqlite_utils.Database, cutoff: str) -> int:
+    """Delete questions asked, and ratings given, before the ISO time `cutoff`; returns how
+    many questions went. The caller vacuums, so the texts leave the file."""
+    with db.atomic():
+        questions = db.execute("DELETE FROM question_log WHERE asked_at < ?", [cutoff]).rowcount
+        db.execute("DELETE FROM feedback WHERE at < ?", [cutoff])
+    return int(questions)
+
+
 def record_feedback(
     db: sqlite_utils.Database, entry_id: str, value: int, question_id: int | None
 ) -> None:

@@ -40,3 +40,13 @@ def mark_done(
             " action = excluded.action, question = excluded.question",
             [(key, at, admin_id, action, text) for key, text in questions],
         )
+
+
+def purge_done_before(db: sqlite_utils.Database, cutoff: str) -> int:
+    """Forget review-queue questions handled before the ISO time `cutoff` (their texts too).
+
+    The questions themselves left the question log by then (the same retention), so they
+    cannot come back into the queue.
+    """
+    with db.atomic():
+        return int(db.execute("DELETE FROM review_done WHERE at < ?", [cutoff]).rowcount)

@@ -15,7 +15,7 @@ from bot.answering.answers import Answers
 from bot.config import Settings
 from bot.kb.categories import OTHER
 from bot.tips.records import CLOSED, STATUSES, Report
-from bot.tips.store import TipStore
+from bot.tips.store import TipStore, day_of
 from bot.ui import actions
 from bot.ui.views import Button, View
 
@@ -167,10 +167,10 @@ class TipDesk:
         return n
 
     def purge(self) -> int:
-        """Delete tips closed more than REPORT_RETENTION_DAYS ago, old counters and stale
-        drafts; then vacuum so their bytes leave the file. Returns the number of tips deleted."""
+        """Delete tips closed more than REPORT_RETENTION_DAYS ago, day counts and receipts of
+        past days and drafts idle past the timeout; then vacuum so their bytes leave the file.
+        Returns the number of tips deleted."""
         now = datetime.now(UTC)
-        cutoff = (now - timedelta(days=self.settings.report_retention_days)).isoformat()
-        yesterday = (now.date() - timedelta(days=1)).isoformat()
+        cutoff = day_of(now - timedelta(days=self.settings.report_retention_days))
         idle = now - timedelta(minutes=self.settings.conversation_timeout_minutes)
-        return self.store.purge(cutoff, yesterday, idle)
+        return self.store.purge(cutoff, day_of(now), idle)

@@ -1,35 +1,46 @@
-"""Confidential tips: the guided draft, tickets, status history, retention. No Telegram types.
+"""Confidential tips: the reporter's guided draft, filing, following a ticket. No Telegram types.
 
-Every step of a draft is written (sealed) to `report_drafts` before the step is confirmed, so a
-crash loses nothing the reporter was told was saved. The draft is keyed by the reporter's keyed
-hash and holds its own step: after a restart the conversation follows the draft. Once sent it
-holds its ticket, so a second "Send" answers with the same ticket instead of filing twice.
+Every step is written (sealed) to `report_drafts` before it is confirmed, so a crash loses
+nothing the reporter was told was saved. The draft is keyed by the reporter's keyed hash and
+holds its own step: after a restart the flow follows the draft.
+
+Each step is applied exactly once:
+- an update applied before (`Draft.seen`) is not applied again, and shows nothing, when
+  Telegram delivers it again after a crash;
+- until the reply to a step reached the reporter (`confirm`), the same input once more (the
+  reporter repeating what got no answer, say after a crash between saving and replying) shows
+  that reply instead of filling the next step;
+- when the reply cannot be delivered, `revert` puts the draft back as it was, so the reporter's
+  next attempt is applied once;
+- buttons name their step (`skip:who`) and Send carries the draft's random code.
+Sending files the tip and deletes the draft in one transaction; a receipt found only through the
+Send button's code answers a repeated Send with the same ticket.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
 from bot.answering.answers import Answers
+from bot.answering.intent import asks_a_question
 from bot.config import Settings
-from bot.db import atomic
 from bot.tips.desk import TipDesk
 from bot.tips.records import (
     EDITABLE,
     END,
     LIMITS,
-    MAX_FILE_MB,
-    MAX_FILES,
     SKIPPABLE,
     STEPS,
     TEXT_FIELDS,
     TICKET_ALPHABET,
     Draft,
+    Evidence,
     Incoming,
     Reply,
     Report,
@@ -37,10 +48,12 @@ from bot.tips.records import (
     evidence_problem,
     normalize_ticket,
 )
+from bot.tips.screens import ReporterScreens
 from bot.tips.store import TipStore
 from bot.tips.vault import ReportKeyError, Vault, throwaway_ref
 from bot.ui import actions
-from bot.ui.views import Button, View
+from bot.ui.actions import Action
+from bot.ui.views import View
 
 
 class Reports:
@@ -54,10 +67,10 @@ class Reports:
             self.key_problem = ""
         except ReportKeyError as exc:
             self.vault, self.key_problem = None, str(exc)
-        # Without a key, conversation keys still must not be user ids: hash with a process salt.
-        self._salt = secrets.token_hex(16)
+        self._salt = secrets.token_hex(16)  # hashes ids while there is no key (nothing stored)
         self.store = TipStore(db, self.vault, self.key_problem)
         self.desk = TipDesk(self.store, answers, settings)
+        self.screens = ReporterScreens(self.r, self.desk.category_title, self.desk.categories)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -66,7 +79,7 @@ class Reports:
         return self.store.require_vault()
 
     def user_ref(self, user_id: int) -> str:
-        """The reporter's stable keyed hash: the conversation and draft key, never the id."""
+        """The reporter's stable keyed hash: the key of their draft, never the id itself."""
         if self.vault is None:
             return throwaway_ref(self._salt, user_id)
         return self.vault.user_ref(user_id)
@@ -74,16 +87,9 @@ class Reports:
     def _now(self) -> datetime:
         return datetime.now(UTC)
 
-    def _label(self, key: str, lang: str) -> str:
-        return self.r.label(key, lang)
-
     def category_title(self, category: str, lang: str) -> str:
         """A category's title from the knowledge base topics ('other' has a label)."""
         return self.desk.category_title(category, lang)
-
-    def _closed(self, reason: str, lang: str, **extra: Any) -> Reply:
-        text = self.r.render("report_closed", lang, reason=reason, **extra)
-        return Reply(View(text, lang=lang), END)
 
     # -- drafts ----------------------------------------------------------------------------------
 
@@ -94,30 +100,25 @@ class Reports:
             return None
         draft, updated_at = found
         if self._now() - updated_at > timedelta(minutes=self.settings.conversation_timeout_minutes):
-            self._delete(ref)
+            self.store.delete_draft(ref)
             return "expired"
         return draft
 
-    def _save(self, ref: str, draft: Draft) -> None:
-        self.store.save_draft(ref, draft)
-
-    def _delete(self, ref: str) -> None:
-        self.store.delete_draft(ref)
+    def draft_of(self, user_id: int) -> Draft | None:
+        """The user's draft as it is stored (None when there is none)."""
+        found = self.store.draft(self.user_ref(user_id)) if self.vault else None
+        return found[0] if found else None
 
     def in_progress(self, user_id: int) -> bool:
-        """True while the user has a tip being written (not yet sent, possibly expired): the
-        flow then owns their messages in the private chat. The draft is the only state."""
-        if self.vault is None:
-            return False
-        found = self.store.draft(self.user_ref(user_id))
-        return found is not None and not found[0].ticket
+        """True while the user has a tip being written (possibly expired): the flow then owns
+        their messages in the private chat. The draft is the only state."""
+        draft = self.draft_of(user_id)
+        return draft is not None and not draft.ticket
 
     def expire_drafts(self) -> int:
         """Delete drafts idle longer than the conversation timeout; returns how many."""
-        return self.store.expire_drafts(self._idle_cutoff())
-
-    def _idle_cutoff(self) -> datetime:
-        return self._now() - timedelta(minutes=self.settings.conversation_timeout_minutes)
+        cutoff = self._now() - timedelta(minutes=self.settings.conversation_timeout_minutes)
+        return self.store.expire_drafts(cutoff)
 
     # -- the reporter's flow ---------------------------------------------------------------------
 
@@ -125,29 +126,32 @@ class Reports:
         """/lapor: check the key, the ban list and the daily limit, open a fresh draft
         (with `category` chosen already when the report button of an answer set it)."""
         if self.vault is None:
-            return self._closed("no_key", lang)
+            return self.screens.closed("no_key", lang)
         if self.store.is_banned(self.vault.user_ref(user_id)):
-            return self._closed("banned", lang)
+            return self.screens.closed("banned", lang)
         if self._used_today(user_id) >= self.settings.reports_per_day:
-            return self._closed("limit", lang, limit=self.settings.reports_per_day)
-        draft = Draft(category=category if category in self.desk.categories() else "")
-        self._save(self.user_ref(user_id), draft)
-        return self._prompt(draft, lang)
+            return self.screens.closed("limit", lang, limit=self.settings.reports_per_day)
+        draft = Draft(
+            category=category if category in self.desk.categories() else "",
+            nonce=secrets.token_urlsafe(9),
+            chat=user_id,  # a private chat's id is the user's: for the reminder, sealed
+            lang=lang,
+        )
+        self.store.save_draft(self.user_ref(user_id), draft)
+        return self.screens.prompt(draft, lang)
 
     def resume(self, user_id: int, lang: str) -> Reply:
-        """/lapor during a draft: show the current step again (or start when there is none)."""
-        return self.handle(user_id, lang, action=actions.Action(actions.TIP_RESUME))
+        """/lapor during a draft: show the current step again."""
+        return self.handle(user_id, lang, action=Action(actions.TIP_RESUME))
 
-    def press(
-        self, user_id: int, action: actions.Action | str, lang: str, update_id: int = 0
-    ) -> Reply:
-        """A step's button (the `TIP_*` actions): continue, category, skip, edit, send, cancel,
-        back. A string is the part after `rp:` (`"go"`, `"cat:media-sosial"`)."""
+    def press(self, user_id: int, action: Action | str, lang: str, update_id: int = 0) -> Reply:
+        """A step's button (the `TIP_*` actions): continue, category, skip, edit, send, held
+        text, cancel, back. A string is the part after `rp:` (`"go"`, `"skip:who"`)."""
         if isinstance(action, str):
             try:
                 action = actions.decode(f"rp:{action}")
             except actions.ActionError:
-                action = actions.Action(actions.TIP_RESUME)  # show where the reporter is
+                action = Action(actions.TIP_RESUME)  # show where the reporter is
         return self.handle(user_id, lang, action=action, update_id=update_id)
 
     def receive(self, user_id: int, incoming: Incoming, lang: str) -> Reply:
@@ -157,81 +161,127 @@ class Reports:
     def cancel(self, user_id: int, lang: str) -> Reply:
         """/batal or Cancel: delete the draft."""
         if self.vault is not None:
-            self._delete(self.user_ref(user_id))
-        return self._closed("cancelled", lang)
+            self.store.delete_draft(self.user_ref(user_id))
+        return self.screens.closed("cancelled", lang)
+
+    def confirm(self, user_id: int, update_id: int) -> None:
+        """The reply to `update_id` reached the reporter: that step is done with."""
+        if not update_id or self.vault is None:
+            return
+        ref = self.user_ref(user_id)
+        found = self.store.draft(ref)
+        if found and not found[0].confirmed and found[0].seen <= update_id:
+            self.store.save_draft(ref, replace(found[0], confirmed=True, pending=""))
+
+    def revert(self, user_id: int, reply: Reply) -> None:
+        """The reply could not be delivered: the draft goes back to what it was before it."""
+        if reply.previous is not None and self.vault is not None:
+            self.store.save_draft(self.user_ref(user_id), reply.previous)
 
     def handle(
         self,
         user_id: int,
         lang: str,
-        action: actions.Action | None = None,
+        action: Action | None = None,
         incoming: Incoming | None = None,
         update_id: int = 0,
     ) -> Reply:
-        """Apply one button or message to the reporter's draft; returns what to show next."""
+        """Apply one button or message to the reporter's draft (once); returns what to show."""
         if self.vault is None:
-            return self._closed("no_key", lang)
+            return self.screens.closed("no_key", lang)
         ref = self.user_ref(user_id)
         draft = self._load(ref)
-        if draft is None or draft == "expired":
-            return self._closed("expired" if draft else "no_draft", lang)
-        assert isinstance(draft, Draft)
-        if update_id and update_id <= draft.seen:
-            # Telegram delivered this update again (the bot was killed before confirming it):
-            # it was applied and answered already, so it changes and shows nothing.
-            return Reply(View("", lang=lang), draft.step, duplicate=True)
-        draft.seen = max(draft.seen, update_id)
-        if draft.ticket:
-            return self._done(draft.ticket, lang, already=True)
+        if not isinstance(draft, Draft):
+            ticket = self._receipt(action)
+            if ticket:  # Send again, after the tip was filed (its reply may have been lost)
+                return self.screens.done(ticket, lang, already=True)
+            return self.screens.closed("expired" if draft else "no_draft", lang)
+        if draft.ticket:  # a draft kept by an older version after sending: forget it now
+            self.store.delete_draft(ref)
+            return self.screens.done(draft.ticket, lang, already=True)
+        before = replace(draft, evidence=list(draft.evidence))
+        if update_id:  # from Telegram, which may deliver an update twice or lose a reply
+            digest = _digest(action, incoming)
+            if update_id <= draft.seen:  # delivered again: it was applied (and answered)
+                return Reply(View("", lang=lang), draft.step, duplicate=True)
+            if not draft.confirmed and digest and digest == draft.pending:
+                return self._again(draft, lang, update_id, incoming)
+            draft.seen, draft.confirmed, draft.pending = update_id, False, digest
         if action is not None and action.spec is actions.TIP_CANCEL:
             return self.cancel(user_id, lang)
         if action is not None and action.spec is actions.TIP_RESUME:
-            return self._prompt(draft, lang)
+            return self.screens.prompt(before, lang)
         if action is not None:
-            return self._on_button(ref, user_id, draft, action, lang)
-        return self._on_message(ref, draft, incoming or Incoming(), lang)
+            reply = self._on_button(ref, user_id, draft, action, lang)
+        else:
+            reply = self._on_message(ref, draft, incoming or Incoming(), lang)
+        return replace(reply, previous=before, update_id=update_id)
 
-    def _on_button(
-        self, ref: str, user_id: int, draft: Draft, action: actions.Action, lang: str
-    ) -> Reply:
+    def _again(self, draft: Draft, lang: str, update_id: int, incoming: Incoming | None) -> Reply:
+        """The reply to the last step applied, shown again (it never reached the reporter)."""
+        if incoming is not None and incoming.evidence is not None:
+            reply = self.screens.prompt(draft, lang, added=True)
+        else:
+            reply = self.screens.prompt(draft, lang, saved=draft.step not in ("notice", "summary"))
+        return replace(reply, update_id=update_id)
+
+    def _on_button(self, ref: str, user_id: int, draft: Draft, action: Action, lang: str) -> Reply:
         spec, arg, step = action.spec, action.args[0] if action.args else "", draft.step
         if spec is actions.TIP_GO and step == "notice":
             return self._advance(ref, draft, lang)
         if spec is actions.TIP_CATEGORY and step == "category" and arg in self.desk.categories():
             draft.category = arg
             return self._advance(ref, draft, lang)
-        if spec is actions.TIP_SKIP and step in SKIPPABLE:
+        # Buttons name the step they belong to: pressed twice, or late, they skip nothing more.
+        if spec is actions.TIP_SKIP and step in SKIPPABLE and arg in ("", step):
             if step != "evidence":
                 setattr(draft, step, "")
             return self._advance(ref, draft, lang)
+        if spec is actions.TIP_HELD and draft.held and action["step"] == step:
+            text, draft.held = draft.held, ""
+            if arg == "question":
+                self.store.save_draft(ref, draft)
+                answer = self.answers.ask(text, lang, channel="telegram", triage=False)
+                return self.screens.waiting(answer, draft, lang)
+            return self._on_text(ref, draft, text, lang, [])
         if spec is actions.TIP_EDIT and step == "summary" and not arg:
-            return Reply(self._edit_menu(lang), "summary")
+            return Reply(self.screens.edit_menu(lang), "summary")
         if spec is actions.TIP_EDIT and step == "summary" and arg in EDITABLE:
             draft.step, draft.editing = arg, True
             if arg == "evidence":
                 draft.evidence = []
-            self._save(ref, draft)
-            return self._prompt(draft, lang)
-        if spec is actions.TIP_SEND and step == "summary":
+            self.store.save_draft(ref, draft)
+            return self.screens.prompt(draft, lang)
+        if spec is actions.TIP_SEND and step == "summary" and arg in ("", draft.nonce):
             return self._submit(ref, user_id, draft, lang)
-        return self._prompt(draft, lang)  # a stale button: show where the reporter is
+        return self.screens.prompt(draft, lang)  # a stale button: show where the reporter is
 
     def _on_message(self, ref: str, draft: Draft, msg: Incoming, lang: str) -> Reply:
         step = draft.step
         notes = [n for n, on in (("forward", msg.forwarded), ("caption", msg.caption)) if on]
         if step == "evidence" and msg.evidence is not None:
-            problem = evidence_problem(len(draft.evidence), msg.evidence)
+            problem = self._evidence_problem(draft, msg.evidence)
             if problem:
-                return self._prompt(draft, lang, problem=problem)
+                return self.screens.prompt(draft, lang, problem=problem)
             draft.evidence.append(asdict(msg.evidence))
-            self._save(ref, draft)
-            return self._prompt(draft, lang, notes=notes, added=True)
+            self.store.save_draft(ref, draft)
+            return self.screens.prompt(draft, lang, notes=notes, added=True)
         if step not in TEXT_FIELDS:
             problem = "evidence_kind" if step == "evidence" else "use_buttons"
-            return self._prompt(draft, lang, problem=problem)
+            return self.screens.prompt(draft, lang, problem=problem)
         if msg.text is None:
-            return self._prompt(draft, lang, problem="not_text")
-        text = msg.text.strip()
+            return self.screens.prompt(draft, lang, problem="not_text")
+        if asks_a_question(msg.text):
+            # Maybe a question for the bot rather than part of the report: ask, keep it sealed.
+            draft.held = msg.text.strip()
+            self.store.save_draft(ref, draft)
+            return self.screens.which(draft, lang)
+        draft.held = ""
+        return self._on_text(ref, draft, msg.text, lang, notes)
+
+    def _on_text(self, ref: str, draft: Draft, text: str, lang: str, notes: list[str]) -> Reply:
+        """A free-text answer for the current step: checked, then saved."""
+        step, text = draft.step, text.strip()
         low, high = LIMITS[step]
         problem = (
             "empty"
@@ -245,9 +295,14 @@ class Reports:
             else ""
         )
         if problem:
-            return self._prompt(draft, lang, problem=problem, length=len(text))
+            return self.screens.prompt(draft, lang, problem=problem, length=len(text))
         setattr(draft, step, text)
         return self._advance(ref, draft, lang, notes=notes)
+
+    def _evidence_problem(self, draft: Draft, ev: Evidence) -> str:
+        if ev.unique and any(e.get("unique") == ev.unique for e in draft.evidence):
+            return "same_file"  # the same file again (say, resent after a lost reply)
+        return evidence_problem(len(draft.evidence), ev)
 
     def _advance(self, ref: str, draft: Draft, lang: str, notes: list[str] | None = None) -> Reply:
         """Move to the next step (back to the summary after an edit), save, prompt."""
@@ -257,71 +312,8 @@ class Reports:
             draft.step = STEPS[STEPS.index(draft.step) + 1]
             if draft.step == "category" and draft.category:
                 draft.step = "what"
-        self._save(ref, draft)
-        return self._prompt(draft, lang, notes=notes or [], saved=True)
-
-    def _prompt(self, draft: Draft, lang: str, problem: str = "", **extra: Any) -> Reply:
-        """The question of the draft's current step, with its buttons."""
-        step = draft.step
-        cancel = Button(self._label("report_cancel", lang), actions.TIP_CANCEL())
-        if step == "summary":
-            return Reply(self._summary(draft, lang, problem), step)
-        rows: list[list[Button]] = []
-        if step == "notice":
-            rows = [[Button(self._label("report_continue", lang), actions.TIP_GO()), cancel]]
-        elif step == "category":
-            cats = [
-                Button(self.category_title(c, lang), actions.TIP_CATEGORY(c))
-                for c in self.desk.categories()
-            ]
-            rows = [cats[i : i + 2] for i in range(0, len(cats), 2)] + [[cancel]]
-        else:
-            skip = {"evidence": "report_done" if draft.evidence else "report_skip"}
-            skip["contact"] = "report_anonymous"
-            if step in SKIPPABLE:
-                rows = [
-                    [Button(self._label(skip.get(step, "report_skip"), lang), actions.TIP_SKIP())]
-                ]
-            rows.append([cancel])
-        text = self.r.render(
-            "report_prompt",
-            lang,
-            step=step,
-            problem=problem,
-            limits=LIMITS.get(step, (0, 0)),
-            max_mb=MAX_FILE_MB,
-            max_files=MAX_FILES,
-            count=len(draft.evidence),
-            category=self.category_title(draft.category, lang) if draft.category else "",
-            editing=draft.editing,
-            **{"notes": [], "length": 0, "saved": False, "added": False, **extra},
-        )
-        return Reply(View(text, rows, lang=lang), step)
-
-    def _summary(self, draft: Draft, lang: str, problem: str = "") -> View:
-        text = self.r.render(
-            "report_summary",
-            lang,
-            draft=draft,
-            category=self.category_title(draft.category, lang),
-            problem=problem,
-        )
-        rows = [
-            [
-                Button(self._label("report_send", lang), actions.TIP_SEND()),
-                Button(self._label("report_edit", lang), actions.TIP_EDIT()),
-            ],
-            [Button(self._label("report_cancel", lang), actions.TIP_CANCEL())],
-        ]
-        return View(text, rows, lang=lang)
-
-    def _edit_menu(self, lang: str) -> View:
-        buttons = [
-            Button(self._label(f"report_field_{f}", lang), actions.TIP_EDIT(f)) for f in EDITABLE
-        ]
-        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-        rows.append([Button(self._label("report_back", lang), actions.TIP_RESUME())])
-        return View(self.r.render("report_prompt", lang, step="edit", **_EMPTY), rows, lang=lang)
+        self.store.save_draft(ref, draft)
+        return self.screens.prompt(draft, lang, notes=notes or [], saved=True)
 
     # -- filing ----------------------------------------------------------------------------------
 
@@ -335,35 +327,57 @@ class Reports:
             if not self.store.ticket_taken(ticket):
                 return ticket
 
+    def _receipt(self, action: Action | None) -> str:
+        """The ticket a Send button (`rp:send:<code>`) filed, or ''."""
+        if action is None or action.spec is not actions.TIP_SEND or self.vault is None:
+            return ""
+        code = action["code"]
+        return self.store.receipt(self.vault.receipt_ref(code)) if code else ""
+
     def _submit(self, ref: str, user_id: int, draft: Draft, lang: str) -> Reply:
-        """File the draft once: report, first history line, daily count and ticket together."""
+        """File the draft once: the tip, its history, the day's count and a receipt, with the
+        draft deleted, in one transaction."""
         vault = self.require_vault()
         if self._used_today(user_id) >= self.settings.reports_per_day:
-            return self._closed("limit", lang, limit=self.settings.reports_per_day)
+            return self.screens.closed("limit", lang, limit=self.settings.reports_per_day)
         content: dict[str, Any] = {
             f: getattr(draft, f) for f in ("what", "who", "where", "when", "contact")
         }
         content["evidence"] = draft.evidence
-        today = self._now().date()
-        with atomic(self.db):
-            ticket = self._new_ticket()
-            now = self.store.file(
-                ticket,
-                draft.category or "lainnya",
-                content,
-                vault.day_ref(user_id, today),
-                today.isoformat(),
-            )
-            draft.ticket, draft.step = ticket, "done"
-            self._save(ref, draft)
+        now = self._now()
+        ticket = self._new_ticket()
+        nonce = draft.nonce or secrets.token_urlsafe(9)
+        refs = (ref, vault.day_ref(user_id, now.date()), vault.receipt_ref(nonce))
+        self.store.file(ticket, draft.category or "lainnya", content, refs, now.date())
         category = self.category_title(draft.category or "lainnya", "id")
-        admin = self.r.render("admin_reports_new", "id", ticket=ticket, category=category, at=now)
-        reply = self._done(ticket, lang)
+        at = now.isoformat(timespec="minutes")  # told to the admins, never stored
+        admin = self.r.render("admin_reports_new", "id", ticket=ticket, category=category, at=at)
+        reply = self.screens.done(ticket, lang)
         return Reply(reply.view, END, View(admin, lang="id"))
 
-    def _done(self, ticket: str, lang: str, already: bool = False) -> Reply:
-        text = self.r.render("report_done", lang, ticket=ticket, already=already)
-        return Reply(View(text, lang=lang), END)
+    # -- idle drafts -----------------------------------------------------------------------------
+
+    def idle_notices(self, now: datetime | None = None) -> list[tuple[int, View]]:
+        """Remind drafts idle DRAFT_REMINDER_MINUTES once, expire those idle past the timeout;
+        returns (chat id, view) for each message to send now."""
+        if self.vault is None:
+            return []
+        now = now or self._now()
+        timeout = timedelta(minutes=self.settings.conversation_timeout_minutes)
+        remind = timedelta(minutes=self.settings.draft_reminder_minutes)
+        out: list[tuple[int, View]] = []
+        for ref, draft, active in self.store.drafts():
+            lang = draft.lang or "id"
+            if now - active >= timeout:
+                self.store.delete_draft(ref)
+                if draft.chat:
+                    out.append((draft.chat, self.screens.closed("expired", lang).view))
+            elif now - active >= remind and not draft.reminded:
+                self.store.save_draft(ref, replace(draft, reminded=True), touch=False)
+                left = max(1, round((timeout - (now - active)).total_seconds() / 60))
+                if draft.chat:
+                    out.append((draft.chat, self.screens.reminder(draft, left, lang)))
+        return out
 
     # -- following a ticket ----------------------------------------------------------------------
 
@@ -374,26 +388,30 @@ class Reports:
         if not code.strip():
             return View(self.r.render("status_result", lang, report=None, asked=False), lang=lang)
         notes = [h for h in report.history if h["note"]] if report else []
+        label = self.r.label
         text = self.r.render(
             "status_result",
             lang,
             report=report,
             asked=True,
-            status=self._label(f"report_status_{report.status}", lang) if report else "",
-            notes=[
-                {**h, "status": self._label(f"report_status_{h['status']}", lang)} for h in notes
-            ],
+            status=label(f"report_status_{report.status}", lang) if report else "",
+            notes=[{**h, "status": label(f"report_status_{h['status']}", lang)} for h in notes],
         )
         return View(text, lang=lang)
-
-    # -- admins and the CLI ----------------------------------------------------------------------
 
     def get(self, ticket: str) -> Report | None:
         """One tip, decrypted, with its history (None when unknown)."""
         return self.store.get(ticket)
 
 
-_EMPTY: dict[str, Any] = dict(
-    problem="", limits=(0, 0), max_mb=MAX_FILE_MB, max_files=MAX_FILES, count=0, category="",
-    editing=False, notes=[], length=0, saved=False, added=False,
-)  # fmt: skip
+def _digest(action: Action | None, incoming: Incoming | None) -> str:
+    """A short fingerprint of one input, to recognise the same input sent again."""
+    if action is not None:
+        raw = f"b:{action.spec.prefix}:{':'.join(action.args)}"
+    elif incoming is not None and incoming.evidence is not None:
+        raw = f"f:{incoming.evidence.unique or incoming.evidence.file_id}"
+    elif incoming is not None and incoming.text is not None:
+        raw = f"t:{incoming.text.strip()}"
+    else:
+        return ""
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16]

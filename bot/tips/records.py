@@ -61,12 +61,24 @@ class TipContent:
 
 @dataclass
 class Draft(TipContent):
-    """A tip being written: one per reporter, sealed in `report_drafts` after every step."""
+    """A tip being written: one per reporter, sealed in `report_drafts` after every step.
+
+    Exactly-once steps: `seen` is the newest Telegram update applied; until the reply to it was
+    delivered (`confirmed`), the same input again (`pending` holds its digest) is the reporter
+    repeating what got no answer, not a new answer for the next step.
+    """
 
     step: str = "notice"
     editing: bool = False
-    ticket: str = ""
+    ticket: str = ""  # only in drafts written before tips were filed by deleting the draft
     seen: int = 0  # the newest Telegram update applied (a redelivered one changes nothing)
+    confirmed: bool = True  # the reply to `seen` reached the reporter
+    pending: str = ""  # digest of the input applied at `seen`, while not confirmed
+    nonce: str = ""  # random code in the Send button: finds the receipt once the draft is gone
+    chat: int = 0  # where to send the reminder and the expiry notice (sealed like the rest)
+    lang: str = "id"  # the language of the reminder and the expiry notice
+    reminded: bool = False
+    held: str = ""  # a question-like text at a free-text step: report, or question?
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class Evidence:
     size: int = 0
     name: str = ""
     mime: str = ""
+    unique: str = ""  # Telegram's file_unique_id: the same file sent twice is kept once
 
 
 @dataclass(frozen=True)
@@ -98,7 +111,9 @@ class Reply:
     view: View
     step: str
     admin_view: View | None = None
-    duplicate: bool = False  # an update applied before: show nothing, it was answered then
+    duplicate: bool = False  # an update applied and answered before: show nothing
+    previous: Draft | None = None  # the draft before this reply's change (restored if unsent)
+    update_id: int = 0  # the update this reply answers (confirmed once it is delivered)
 
 
 @dataclass(kw_only=True)

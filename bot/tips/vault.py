@@ -2,6 +2,8 @@
 
 - Contents are sealed with Fernet (AES-128-CBC + HMAC-SHA256, authenticated: a changed byte
   makes decryption fail rather than return garbage).
+- A Fernet token carries the time it was made, in clear. Every value is sealed as if at the
+  epoch, so no sealed value tells when it was written (dates are stored, to the day, apart).
 - Reporters are never stored by Telegram id. Two keyed hashes (HMAC-SHA256 under a key derived
   from the report key with HKDF, so the Fernet key itself is never reused) stand in for them:
   `user_ref(id)` is stable (ban list, the draft in progress), `day_ref(id, day)` changes every
@@ -22,6 +24,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+SEALED_AT = 0  # the time written into every Fernet token (see the module docstring)
 KEYGEN_HINT = "make one with `python bot.py reports keygen` and put it in REPORT_ENCRYPTION_KEY"
 
 
@@ -57,9 +60,9 @@ class Vault:
         ).derive(key.encode("ascii"))
 
     def seal(self, value: Any) -> str:
-        """Encrypt a JSON-serialisable value; returns the token as text."""
+        """Encrypt a JSON-serialisable value; returns the token as text (its time field: 0)."""
         data = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return self._fernet.encrypt(data).decode("ascii")
+        return self._fernet.encrypt_at_time(data, SEALED_AT).decode("ascii")
 
     def open(self, token: str) -> Any:
         """Decrypt a value sealed by `seal` under the same key."""
@@ -74,6 +77,10 @@ class Vault:
     def user_ref(self, user_id: int) -> str:
         """The stable keyed hash of a Telegram user id (drafts in progress, ban list)."""
         return self._mac(f"user:{int(user_id)}")
+
+    def receipt_ref(self, nonce: str) -> str:
+        """Keyed hash of the random code in a Send button: finds the receipt of a sent tip."""
+        return self._mac(f"receipt:{nonce}")
 
     def day_ref(self, user_id: int, day: date) -> str:
         """Keyed hash of a user id on one day: counts tips per day, links nothing across days."""

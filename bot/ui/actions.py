@@ -63,7 +63,9 @@ class Action:
     def number(self, name: str, default: int = 0) -> int:
         """An argument as a whole number (`default` when it is not one)."""
         value = self[name]
-        return int(value) if value.isdigit() else default
+        # Data can be forged: only plain digits, few enough for SQLite's integers, are a number.
+        ok = value.isascii() and value.isdigit() and len(value) <= 18
+        return int(value) if ok else default
 
 
 def _spec(prefix: str, *params: str, feature: str, optional: int = 0) -> Spec:
@@ -83,15 +85,20 @@ PAGE = _spec("page", "page", feature=ANSWERING)
 LANGUAGE = _spec("lang", "lang", feature=ANSWERING)
 # "None of these" under the choices for a vague or unsure question: how to rephrase, whom to ask.
 NONE_OF_THESE = _spec("none", feature=ANSWERING)
+# "It is a question": under the offer to report a tip typed outside /lapor; the text is read
+# back from the message the offer replies to, never stored.
+ASK_IT = _spec("askit", feature=ANSWERING)
 
 # -- tips: the reporter's steps, and the admins' desk (/laporan) -----------------------------------
 # Start a tip; the category (of the answer it sat under) may be empty.
 REPORT = _spec("lapor", "category", feature=TIPS)
 TIP_GO = _spec("rp:go", feature=TIPS)
 TIP_CATEGORY = _spec("rp:cat", "category", feature=TIPS)
-TIP_SKIP = _spec("rp:skip", feature=TIPS)
+TIP_SKIP = _spec("rp:skip", "step", feature=TIPS, optional=1)  # the step it skips
 TIP_EDIT = _spec("rp:edit", "field", feature=TIPS, optional=1)  # no field: the edit menu
-TIP_SEND = _spec("rp:send", feature=TIPS)
+TIP_SEND = _spec("rp:send", "code", feature=TIPS, optional=1)  # the draft's random code
+# A question-like message at a free-text step: part of the report, or a question?
+TIP_HELD = _spec("rp:held", "choice", "step", feature=TIPS)
 TIP_CANCEL = _spec("rp:cancel", feature=TIPS)
 TIP_RESUME = _spec("rp:resume", feature=TIPS)
 DESK_HOME = _spec("adm:rp:home", feature=TIPS)
@@ -157,6 +164,9 @@ WIDEST = {
     "token": "0123456789",  # an import preview's token
     "series": "9" * 10,  # a quiz series
     "announcement": "9" * 10,
+    "step": "evidence",  # the longest step a tip button names
+    "code": "x" * 12,  # a draft's random code: secrets.token_urlsafe(9)
+    "choice": "question",
 }
 
 

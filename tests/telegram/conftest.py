@@ -58,11 +58,7 @@ class BotUnderTest:
         """
         user = user or self.api.user()
         message = message or self.api.last_reply(user["id"])
-        data = None
-        for text, cb in self.api.buttons(message):
-            if label_or_data in (text, cb) or label_or_data in text:
-                data = cb
-                break
+        data = find_button(self.api.buttons(message), label_or_data)
         assert data is not None, f"no button {label_or_data!r} in {self.api.buttons(message)}"
         since = self.api.mark()
         update = self.api.inject_callback(data, message=message, user=user)
@@ -92,6 +88,18 @@ class BotUnderTest:
         ]
 
 
+def find_button(buttons: list[tuple[str, str | None]], label_or_data: str) -> str | None:
+    """The data of the button named by its label (or part of it) or its data; `rp:skip` also
+    names `rp:skip:<step>` (buttons carry their step or a code after the action)."""
+    for text, cb in buttons:
+        if label_or_data in (text, cb) or label_or_data in text:
+            return cb
+    for _, cb in buttons:
+        if cb and cb.startswith(label_or_data + ":"):
+            return cb
+    return None
+
+
 def make_settings(api: FakeBotApi, tmp_path: Path, **overrides) -> Settings:
     """Settings pointing the bot at the fake server and a temporary database."""
     base = Settings(
@@ -102,6 +110,7 @@ def make_settings(api: FakeBotApi, tmp_path: Path, **overrides) -> Settings:
         database_path=tmp_path / "bot.db",
         report_encryption_key=TEST_REPORT_KEY,
         rate_limit_per_second=0,
+        benchmark=True,  # the fake server has no flood limit: the limiter is off on purpose
     )
     return replace(base, **overrides)
 

@@ -14,6 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.core import Core
 from tests.telegram.bot_process import start_bot_process
+from tests.telegram.conftest import find_button
 from tests.telegram.fake_bot_api import FakeBotApi
 
 KEY = "7HwQ0yRk3c2rX5Wb1c9mK2p4J8sT6vN0qL3eF5gH7jA="
@@ -33,11 +34,19 @@ def api():
 class Reporter:
     """One Telegram user talking to the bot process, which can be killed at any moment."""
 
-    def __init__(self, api, db):
-        self.api, self.db = api, db
-        self.user = api.user(id=8008)
+    def __init__(self, api, db, user: dict | None = None, **env: str):
+        self.api, self.db, self.env = api, db, {"REPORT_ENCRYPTION_KEY": KEY, **env}
+        self.user = user or api.user(id=8008)
         self.chat = api.private_chat(self.user)
-        self.process = start_bot_process(api, db, REPORT_ENCRYPTION_KEY=KEY)
+        self.process = self.restart()
+
+    def restart(self):  # noqa: ANN201 - a BotProcess
+        """A new bot process on the same database (the old one must be gone)."""
+        return start_bot_process(self.api, self.db, **self.env)
+
+    def shown_after(self, since: int, update: dict) -> str:
+        """What the bot showed the reporter since `since`, once it handled `update`."""
+        return self._shown(since, update)
 
     def _shown(self, since: int, update: dict) -> str:
         """Once the bot handled `update` (the step is then saved and flushed) and confirmed
@@ -66,14 +75,14 @@ class Reporter:
 
     def press(self, label: str, message=None) -> str:
         message = message or self.api.last_reply(self.user["id"])
-        data = next(cb for text, cb in self.api.buttons(message) if label in text or label == cb)
+        data = find_button(self.api.buttons(message), label)
         since = self.api.mark()
         return self._shown(since, self.api.inject_callback(data, message=message, user=self.user))
 
     def kill_and_restart(self) -> None:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
-        self.process = start_bot_process(self.api, self.db, REPORT_ENCRYPTION_KEY=KEY)
+        self.process = self.restart()
 
     def stop(self) -> None:
         self.process.terminate()
