@@ -57,6 +57,13 @@ def built_database(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _prebuilt_matcher_model(_no_local_configuration, built_database, monkeypatch) -> None:
+    """A bot started as a process (`python bot.py`, CLI stories) finds the matcher model built
+    once for the session instead of training its own: MODEL_DIR points at it."""
+    monkeypatch.setenv("MODEL_DIR", str(built_database.parent / "models"))
+
+
 @pytest.fixture
 def database(built_database, tmp_path) -> Path:
     """This test's own database, `tmp_path / "bot.db"`, with the knowledge base compiled in."""

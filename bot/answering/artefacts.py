@@ -29,6 +29,7 @@ from bot.kb.model import KnowledgeBase
 log = logging.getLogger(__name__)
 
 BUILD_TIMEOUT_S = 600
+KEEP_ARTEFACTS = 3  # model files kept in the models directory, newest first
 BUILDER_IDLE_S = 600
 # Artefacts built in this process, by key: a test suite (or a bot that reverts an edit) builds a
 # given knowledge base once. A few megabytes each; the oldest goes first.
@@ -69,7 +70,7 @@ class _Builder:
             pool = self._pool
         try:
             return pool.submit(training.build, data).result(timeout=BUILD_TIMEOUT_S)
-        except (BrokenProcessPool, TimeoutError) as exc:
+        except (BrokenProcessPool, TimeoutError, OSError) as exc:
             self.stop()
             raise BuildError(f"the builder process failed: {exc!r}") from exc
         finally:
@@ -143,7 +144,6 @@ class ModelKeeper:
             return None
         model = self._parse(raw, key, normalizer)
         if model is not None and path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
             self._save(path, raw)
         return model
 
@@ -162,8 +162,6 @@ class ModelKeeper:
     def _build(self, key: str, data: dict) -> bytes:
         """Train in a child process; fall back to this process if the child cannot run."""
         path = self.path(key)
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
         log.info("building the matcher model %s", key[:12])
         try:
             raw = _BUILDER.build(data)
@@ -177,12 +175,17 @@ class ModelKeeper:
 
     @staticmethod
     def _save(path: Path, raw: bytes) -> None:
-        """Write atomically (a temporary file, then a rename); drop other keys' artefacts."""
+        """Write atomically (a temporary file, then a rename); keep the few newest artefacts
+        (a revert finds its model again; a directory shared by several bots keeps theirs)."""
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
             tmp.write_bytes(raw)
             os.replace(tmp, path)
-            for old in path.parent.glob("matcher-*.npz"):
+            artefacts = sorted(
+                path.parent.glob("matcher-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True
+            )
+            for old in artefacts[KEEP_ARTEFACTS:]:
                 if old != path:
                     old.unlink(missing_ok=True)
         except OSError as exc:  # a read-only data directory: serve from memory
