@@ -313,6 +313,24 @@ def test_answers_show_national_law_first_and_at_most_four_sources(shared_core):
         assert not first.region or all(regional), entry_id  # national first, when there is one
 
 
+def test_an_answer_citing_a_regencys_circular_keeps_one_circular_in_view(shared_core):
+    answers = shared_core.answers
+    checked = 0
+    for entry_id, entry in answers.kb.entries.items():
+        regional = [
+            answers.kb.sources[c.source].short
+            for c in entry.citations
+            if answers.kb.sources[c.source].region
+        ]
+        if not regional:
+            continue
+        checked += 1
+        for lang in ("id", "en"):
+            text = html_to_text(answers.entry_view(entry_id, lang).text)
+            assert any(short in text for short in regional), (entry_id, lang)
+    assert checked > 10
+
+
 def test_a_superseded_law_is_marked_with_the_law_that_replaced_it(shared_core):
     answers = shared_core.answers
     basis = html_to_text(answers.basis_view("partai-anggota", "id").text)

@@ -32,6 +32,8 @@ from bot.ui.views import Button, View
 MAX_QUESTION_CHARS = 500
 # The band of a message that reads like a tip: answered with an offer, never logged.
 REPORT_OFFER = "report_offer"
+# Sources listed under an answer; the others are one tap away in "Dasar hukum".
+MAX_SHOWN_SOURCES = 4
 # Topics named in the decline message as examples.
 DECLINE_EXAMPLE_TOPICS = ("kampanye-ikut", "media-sosial", "kampanye-fasilitas", "sanksi")
 # Replies that are not about the knowledge base: chosen by the band's reason.
@@ -240,6 +242,19 @@ class Answers:
             group["labels"].append(source.items[cite.item].label[lang])
         return list(grouped.values())
 
+    def _shown_citations(self, entry: Entry, lang: str) -> dict:
+        """At most four sources under an answer, national law first; the rest behind "Dasar
+        hukum". When all four shown are national, the first regional circular the entry cites
+        takes the last place: ASN usually hold their regency's circular and look for its
+        number, and it shows how the national rule was applied."""
+        groups = self._citations(entry, lang)
+        shown = groups[:MAX_SHOWN_SOURCES]
+        if not any(g["region"] for g in shown):
+            regional = next((g for g in groups[MAX_SHOWN_SOURCES:] if g["region"]), None)
+            if regional is not None:
+                shown = shown[: MAX_SHOWN_SOURCES - 1] + [regional]
+        return {"citations": shown, "more_sources": len(groups) - len(shown)}
+
     def entry_view(self, entry_id: str, lang: str, question_id: int | None = None) -> View:
         """The full answer of one entry, with its buttons.
 
@@ -257,7 +272,7 @@ class Answers:
             verdict=r.label(f"verdict_{entry.verdict}", lang),
             title=entry.title[lang],
             answer=entry.answer[lang],
-            citations=self._citations(entry, lang),
+            **self._shown_citations(entry, lang),
             sanction=(entry.sanction or {}).get(lang, ""),
         )
         rows = [
