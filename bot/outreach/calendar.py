@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from bot.kb.model import LANGS, KnowledgeBase
+from bot.kb.model import LANGS, KnowledgeBase, KnowledgeError
 
 PERIODS = ("kampanye", "masa-tenang", "pemungutan")
 KINDS = ("pemilu", "pilkada")
@@ -28,12 +28,8 @@ REMINDER_AT = time(7, 0)  # local time of day a reminder goes out
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-class CalendarError(ValueError):
-    """The calendar file is invalid; `problems` lists each one with its election."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+class CalendarError(KnowledgeError):
+    """The calendar file is invalid; `problems` lists each one with its election. (A knowledge file like the others, so its problems are listed the same way.)"""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from bot.kb.model import LANGS, Entry, KnowledgeBase
+from bot.kb.model import LANGS, Entry, KnowledgeBase, KnowledgeError
 from bot.ui.render import Renderer, html_to_text
 
 # The options of every quiz, in this order. Grey is always offered and is correct only for
@@ -30,12 +30,8 @@ MAX_EXPLANATION_LINE_FEEDS = 2
 MAX_SERIES = 10  # questions in one /kuis series
 
 
-class QuizError(ValueError):
-    """The quiz file is invalid; `problems` lists each one with its entry."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+class QuizError(KnowledgeError):
+    """The quiz file is invalid; `problems` lists each one with its entry. (A knowledge file like the others, so its problems are listed the same way.)"""
 
 
 @dataclass(frozen=True)
