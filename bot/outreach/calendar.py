@@ -29,7 +29,10 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 class CalendarError(KnowledgeError):
-    """The calendar file is invalid; `problems` lists each one with its election. (A knowledge file like the others, so its problems are listed the same way.)"""
+    """The calendar file is invalid; `problems` lists each one with its election.
+
+    A knowledge file like the others, so its problems are listed the same way.
+    """
 
 
 @dataclass(frozen=True)

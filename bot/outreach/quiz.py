@@ -31,7 +31,10 @@ MAX_SERIES = 10  # questions in one /kuis series
 
 
 class QuizError(KnowledgeError):
-    """The quiz file is invalid; `problems` lists each one with its entry. (A knowledge file like the others, so its problems are listed the same way.)"""
+    """The quiz file is invalid; `problems` lists each one with its entry.
+
+    A knowledge file like the others, so its problems are listed the same way.
+    """
 
 
 @dataclass(frozen=True)
