@@ -122,7 +122,7 @@ def test_an_out_of_scope_question_about_leave_is_declined(shared_core):
 
 
 def test_an_admin_adds_a_phrasing_from_the_review_queue_and_the_bot_learns_it(core: Core):
-    question = "abdi pns, kenging teu ngiring ngadamel vidio dukungan ka calon bupati di tiktok?"
+    question = "abdi pagawe nagri, kenging teu ngadamel pidio kanggo jago bupati?"  # Sundanese
     first = core.answers.ask(question, channel="test")
     assert first.band != ANSWER or first.entry_id != "medsos-kampanye-online"
     group = next(g for g in core.admin.review.groups() if g.question == question)

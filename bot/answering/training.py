@@ -268,18 +268,34 @@ def fit(
     digest = exs.digest()
     exs = augment(exs, context or {}, normalizer, config.augment, config.seed)
     X, vocab, idf = featurize(Featurizer(config.spec, normalizer), exs.texts, config.min_df)
-    labels = sorted(set(exs.labels))
+    entry = _fit_one(X, exs.labels, config)
+    topic = _fit_one(X, exs.topic_labels(), config) if exs.topics else None
+    return export(entry, topic, vocab, idf, normalizer, config, digest)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """One classifier's weights (classes x features), biases, labels and temperature."""
+
+    coef: object  # dense ndarray or scipy sparse matrix
+    bias: np.ndarray
+    labels: list[str]
+    temperature: float
+
+
+def _fit_one(X, names: list[str], config: TrainConfig) -> Fitted:
+    labels = sorted(set(names))
     index = {label: i for i, label in enumerate(labels)}
-    y = np.array([index[label] for label in exs.labels])
+    y = np.array([index[label] for label in names])
     clf = _classifier(config, len(labels)).fit(X, y)
     temperature = 1.0
     if config.calibration > 0:
         temperature = _fit_temperature(*_split_scores(X, y, config))
-    coef, bias = clf.coef_, np.asarray(clf.intercept_, dtype=np.float64)  # classes x features
+    coef, bias = clf.coef_, np.asarray(clf.intercept_, dtype=np.float64)
     if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row
         coef = np.asarray(coef.todense() if hasattr(coef, "todense") else coef)
         coef, bias = np.vstack([-coef, coef]) / 2, np.array([-bias[0], bias[0]]) / 2
-    return export(coef, bias, labels, vocab, idf, normalizer, config, temperature, digest)
+    return Fitted(coef, bias, labels, temperature)
 
 
 def _cap_rows(matrix, cap: int):
@@ -302,11 +318,15 @@ def _cap_rows(matrix, cap: int):
     return capped
 
 
-def export(coef, bias, labels, vocab, idf, normalizer, config, temperature, digest) -> Model:
-    """Turn a classes x features weight matrix (dense or sparse) into the serving model: per
-    feature, the classes it weighs for, small weights (|w| < config.prune) dropped."""
+def export(entry: Fitted, topic: Fitted | None, vocab, idf, normalizer, config, digest) -> Model:
+    """Turn the classifiers' classes x features weights (dense or sparse) into the serving
+    model: per feature, the classes it weighs for (entry classes first, then topic classes),
+    small weights (|w| < config.prune) dropped."""
     from scipy import sparse
 
+    parts = [entry] if topic is None else [entry, topic]
+    coef = sparse.vstack([sparse.csr_matrix(f.coef) for f in parts])
+    bias = np.concatenate([f.bias for f in parts])
     by_feature = sparse.csr_matrix(coef).T.tocsr()  # features x classes
     by_feature.sort_indices()
     if config.prune > 0:
@@ -315,7 +335,7 @@ def export(coef, bias, labels, vocab, idf, normalizer, config, temperature, dige
     by_feature = _cap_rows(by_feature, config.max_per_feature)
     indptr, class_idx = by_feature.indptr.astype(np.int64), by_feature.indices
     return Model(
-        labels=labels,
+        labels=entry.labels,
         vocab=vocab,
         idf=idf.astype(np.float32),
         indptr=indptr,
@@ -324,8 +344,10 @@ def export(coef, bias, labels, vocab, idf, normalizer, config, temperature, dige
         bias=np.asarray(bias, dtype=np.float32),
         spec=config.spec,
         normalizer=normalizer,
-        temperature=temperature,
+        temperature=entry.temperature,
         meta={"examples": digest, "config": json.loads(json.dumps(asdict(config)))},
+        topic_labels=topic.labels if topic else [],
+        topic_temperature=topic.temperature if topic else 1.0,
     )
 
 
@@ -350,7 +372,7 @@ def config_from(data: dict) -> TrainConfig:
 def build(data: dict) -> bytes:
     """Train from a training input; the artefact's bytes (the same input gives the same bytes)."""
     pairs = data["examples"]
-    exs = Examples([t for _, t in pairs], [label for label, _ in pairs])
+    exs = Examples([t for _, t in pairs], [label for label, _ in pairs], data.get("topics") or {})
     model = fit(exs, normalizer_from(data), config_from(data), data.get("context"))
     model.meta["key"] = input_key(data)
     return model.to_bytes()

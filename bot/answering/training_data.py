@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from bot.answering.model import INTENT_PREFIX, OUT_OF_SCOPE
 from bot.answering.normalize import Normalizer
 from bot.kb.model import LANGS, KnowledgeBase
 
-TRAINING_FORMAT = 1  # bump when training changes in a way the training input cannot show
+TRAINING_FORMAT = 2  # bump when training changes in a way the training input cannot show
 
 
 @dataclass(frozen=True)
@@ -30,13 +30,25 @@ class Examples:
 
     texts: list[str]
     labels: list[str]
+    # Entry label -> its topic, for the topic classifier (labels not in it are their own topic).
+    topics: dict[str, str] = field(default_factory=dict)
 
     def digest(self) -> str:
-        """SHA-256 of the texts and labels."""
+        """SHA-256 of the texts, labels and topics."""
         h = hashlib.sha256()
         for text, label in zip(self.texts, self.labels, strict=True):
             h.update(f"{label}\t{text}\n".encode())
+        for label in sorted(self.topics):
+            h.update(f"{label}\t{self.topics[label]}\n".encode())
         return h.hexdigest()
+
+    def topic_labels(self) -> list[str]:
+        """The topic classifier's label of every example."""
+        return [self.topics.get(label, label) for label in self.labels]
+
+    def subset(self, rows) -> Examples:
+        """The examples at these row indices (same topics)."""
+        return Examples([self.texts[i] for i in rows], [self.labels[i] for i in rows], self.topics)
 
 
 # -- reading the files ---------------------------------------------------------------------------
@@ -95,7 +107,7 @@ def augment(
                 parts.append(rng.choice(after))
             texts.append(" ".join(p for p in parts if p))
             labels.append(label)
-    return Examples(texts, labels)
+    return Examples(texts, labels, exs.topics)
 
 
 def normalizer_for(kb: KnowledgeBase) -> Normalizer:
@@ -128,7 +140,8 @@ def examples(kb: KnowledgeBase, extra: dict[str, list[str]], titles: bool = True
     for label, texts in extra.items():
         pairs.update((label, " ".join(t.split())) for t in texts if t.strip())
     ordered = sorted(pairs)
-    return Examples([t for _, t in ordered], [label for label, _ in ordered])
+    topics = {entry_id: kb.entries[entry_id].topic for entry_id in sorted(kb.entries)}
+    return Examples([t for _, t in ordered], [label for label, _ in ordered], topics)
 
 
 # -- the training input --------------------------------------------------------------------------
@@ -146,6 +159,7 @@ def training_input(kb: KnowledgeBase, directory: Path, config: Any) -> dict:
         "format": TRAINING_FORMAT,
         "config": asdict(config),
         "examples": [[label, text] for label, text in zip(exs.labels, exs.texts, strict=True)],
+        "topics": exs.topics,
         "context": read_context(directory),
         "normalizer": {
             "slang": normalizer.slang,
