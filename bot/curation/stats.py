@@ -1,5 +1,10 @@
 """Usage statistics for admins: questions per day, bands, top topics, feedback, tips by status.
 
+Days are the deployment's days (`TZ`, as every time the bot shows): a question asked at 23:30 UTC
+counts on the next day in Jakarta. The log keeps UTC times, and its read-outs count from a moment
+on (`since`), so a local day is what was asked from its midnight on, less what was asked from the
+next midnight on.
+
 The chart is drawn with matplotlib, imported only when a chart is asked for (with the Agg
 backend, no display needed), so the bot's start-up does not pay for it.
 """
@@ -9,12 +14,14 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from bot.answering import store as usage
 from bot.answering.answers import Answers
+from bot.config import DEFAULT_TIME_ZONE
 from bot.tips import store as tips_store
 from bot.ui.views import View
 
@@ -56,26 +63,45 @@ class Statistics:
 
 
 def collect(
-    db: sqlite_utils.Database, answers: Answers, days: int = DAYS, today: date | None = None
+    db: sqlite_utils.Database,
+    answers: Answers,
+    days: int = DAYS,
+    today: date | None = None,
+    tz: ZoneInfo | None = None,
 ) -> Statistics:
-    """Count the last `days` days, zero-filled, from the question log and feedback."""
-    today = today or datetime.now(UTC).date()
+    """Count the last `days` local days (in `tz`, by default the deployment's zone), zero-filled,
+    from the question log and feedback."""
+    tz = tz or answers.renderer.tz or ZoneInfo(DEFAULT_TIME_ZONE)
+    today = today or datetime.now(tz).date()
     first = today - timedelta(days=days - 1)
-    since = first.isoformat()
-    per_day: dict[str, Counter] = {}
-    for day, band, n in usage.daily_bands(db, since):
-        per_day.setdefault(day, Counter())[band] += n
+    # Each local day's first moment as the log writes times (UTC ISO), the day after today's last.
+    starts = [_utc_start(first + timedelta(days=i), tz) for i in range(days + 1)]
+    from_on = [_bands_from(db, start) for start in starts]
     series = []
     for i in range(days):
-        d = first + timedelta(days=i)
-        counts = per_day.get(d.isoformat(), Counter())
-        series.append(DayCount(d, *(counts[b] for b in BANDS)))
+        counts = from_on[i] - from_on[i + 1]
+        series.append(DayCount(first + timedelta(days=i), *(counts[b] for b in BANDS)))
+    since = starts[0]
     topics: Counter = Counter()
     for entry_id, n in usage.answered_entries(db, since):
         entry = answers.kb.entries.get(entry_id)
         topics[entry.topic if entry else "?"] += n
     up, down = usage.feedback_totals(db, since)
     return Statistics(series, topics.most_common(5), up, down, tips_store.count_by_status(db))
+
+
+def _utc_start(day: date, tz: ZoneInfo) -> str:
+    """The first moment of the local `day`, in the database's format (UTC ISO, seconds)."""
+    start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    return start.isoformat(timespec="seconds")
+
+
+def _bands_from(db: sqlite_utils.Database, since: str) -> Counter:
+    """Questions per band asked at or after the UTC ISO moment `since`."""
+    counts: Counter = Counter()
+    for _day, band, n in usage.daily_bands(db, since):
+        counts[band] += n
+    return counts
 
 
 def chart_png(stats: Statistics, labels: dict[str, str]) -> bytes:
