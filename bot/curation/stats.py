@@ -1,9 +1,8 @@
 """Usage statistics for admins: questions per day, bands, top topics, feedback, tips by status.
 
 Days are the deployment's days (`TZ`, as every time the bot shows): a question asked at 23:30 UTC
-counts on the next day in Jakarta. The log keeps UTC times, and its read-outs count from a moment
-on (`since`), so a local day is what was asked from its midnight on, less what was asked from the
-next midnight on.
+counts on the next day in Jakarta. The log keeps UTC times; one query counts them per UTC minute,
+and each minute is put on its local day.
 
 The chart is drawn with matplotlib, imported only when a chart is asked for (with the Agg
 backend, no display needed), so the bot's start-up does not pay for it.
@@ -74,14 +73,17 @@ def collect(
     tz = tz or answers.renderer.tz or ZoneInfo(DEFAULT_TIME_ZONE)
     today = today or datetime.now(tz).date()
     first = today - timedelta(days=days - 1)
-    # Each local day's first moment as the log writes times (UTC ISO), the day after today's last.
-    starts = [_utc_start(first + timedelta(days=i), tz) for i in range(days + 1)]
-    from_on = [_bands_from(db, start) for start in starts]
+    since = _utc_start(first, tz)
+    per_day: dict[date, Counter] = {}
+    # One query by UTC minute; each minute falls on one local day.
+    for minute, band, n in usage.bands_by_minute(db, since):
+        moment = datetime.fromisoformat(minute).replace(tzinfo=UTC)
+        per_day.setdefault(moment.astimezone(tz).date(), Counter())[band] += n
     series = []
     for i in range(days):
-        counts = from_on[i] - from_on[i + 1]
-        series.append(DayCount(first + timedelta(days=i), *(counts[b] for b in BANDS)))
-    since = starts[0]
+        day = first + timedelta(days=i)
+        counts = per_day.get(day, Counter())
+        series.append(DayCount(day, *(counts[b] for b in BANDS)))
     topics: Counter = Counter()
     for entry_id, n in usage.answered_entries(db, since):
         entry = answers.kb.entries.get(entry_id)
@@ -94,14 +96,6 @@ def _utc_start(day: date, tz: ZoneInfo) -> str:
     """The first moment of the local `day`, in the database's format (UTC ISO, seconds)."""
     start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
     return start.isoformat(timespec="seconds")
-
-
-def _bands_from(db: sqlite_utils.Database, since: str) -> Counter:
-    """Questions per band asked at or after the UTC ISO moment `since`."""
-    counts: Counter = Counter()
-    for _day, band, n in usage.daily_bands(db, since):
-        counts[band] += n
-    return counts
 
 
 def chart_png(stats: Statistics, labels: dict[str, str]) -> bytes:
