@@ -26,7 +26,8 @@ from dataclasses import replace  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bench.matching import load_cases  # noqa: E402
-from bot.answering import training  # noqa: E402
+from bot.answering import model as model_module  # noqa: E402
+from bot.answering import training, training_data  # noqa: E402
 from bot.answering.bands import BandParams, LearnedMatcher  # noqa: E402
 from bot.answering.model import FeatureSpec, Model  # noqa: E402
 from bot.config import DEFAULT_KNOWLEDGE_DIR  # noqa: E402
@@ -189,7 +190,9 @@ def main() -> int:
             f"({time.perf_counter() - start:.1f} s)"
         )
     start = time.perf_counter()
-    tag = training.input_key({"e": exs.digest(), "c": repr(config), "x": context})[:16]
+    # The code that trains is part of the key: a cached model from other code would be stale.
+    code = "".join(Path(m.__file__).read_text() for m in (training, training_data, model_module))
+    tag = training.input_key({"e": exs.digest(), "c": repr(config), "x": context, "s": code})[:16]
     cache = Path("/tmp") / f"crossval-{tag}.npz"
     if cache.exists():
         model = Model.from_bytes(cache.read_bytes(), normalizer)

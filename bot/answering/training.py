@@ -9,10 +9,8 @@ same training input gives the same artefact bytes (tests/test_learned_matcher.py
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 
@@ -84,64 +82,95 @@ class TrainConfig:
 # -- fitting -------------------------------------------------------------------------------------
 
 
-# Up to this many texts the per-text counts are kept between the two passes (fast); above, they
-# are recomputed (a 10,000-entry knowledge base would otherwise hold gigabytes of counters).
-KEEP_COUNTS_UP_TO = 20_000
+# Texts whose n-grams are held in memory at once while featurising: a 10,000-entry knowledge
+# base would otherwise hold gigabytes of strings.
+FEATURIZE_CHUNK = 20_000
+# Up to this many texts a builder process remembers each text's n-grams for the next build: an
+# admin's edit changes a few texts, the others are not featurised again.
+MEMO_TEXTS_UP_TO = 20_000
+BlockList = list[tuple[list[str], float]]
 
 
-def featurize(featurizer: Featurizer, texts: list[str], min_df: int):
+def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: dict | None = None):
     """(CSR matrix of TF-IDF rows, vocab, idf) over the training texts.
 
     Rows are computed as `model.vectorize` computes a question at serving time: per block,
-    sublinear tf times idf, L2-normalised, times the block's weight.
+    sublinear tf times idf, L2-normalised, times the block's weight (the same sums in the same
+    order, so the same floats). `memo` (text -> blocks of this featurizer) is read and updated.
+    Counting is vectorised: one np.unique over (block, n-gram id) keys per chunk of texts.
     """
-    from array import array
-
     from scipy import sparse
 
-    def counted(text: str) -> list[tuple[list[str], list[int], float]]:
-        out = []
-        for grams, w in featurizer.blocks(text):
-            counts = Counter(grams)
-            out.append((list(counts), list(counts.values()), w))
-        return out
-
-    keep = len(texts) <= KEEP_COUNTS_UP_TO
-    kept_counts = []
-    df: Counter[str] = Counter()
-    for text in texts:
-        blocks = counted(text)
-        for keys, _, _ in blocks:
-            df.update(keys)
-        if keep:
-            kept_counts.append(blocks)
-    kept = sorted(g for g, d in df.items() if d >= min_df)
-    vocab = {g: i for i, g in enumerate(kept)}
     n = len(texts)
-    dfs = np.fromiter((df[g] for g in kept), dtype=np.float64, count=len(kept))
-    del df
-    idf = (np.log((1 + n) / (1 + dfs)) + 1.0).astype(np.float32)
-    indptr, cols, tfs, block_ids = array("q", [0]), array("i"), array("i"), array("q")
-    weights: list[float] = []
-    for r, text in enumerate(texts):
-        for keys, values, w in kept_counts[r] if keep else counted(text):
-            found = list(map(vocab.get, keys))
-            if min_df > 1:  # drop the features left out of the vocabulary
-                pairs = [(i, c) for i, c in zip(found, values, strict=True) if i is not None]
-                found, values = [i for i, _ in pairs], [c for _, c in pairs]
-            idx = cast(list[int], found)
-            cols.extend(idx)
-            tfs.extend(values)
-            block_ids.extend([len(weights)] * len(idx))
-            weights.append(w)
-        indptr.append(len(cols))
-    col = np.frombuffer(cols, dtype=np.int32).astype(np.int64)
-    bid = np.frombuffer(block_ids, dtype=np.int64)
-    val = (1.0 + np.log(np.frombuffer(tfs, dtype=np.int32).astype(np.float64))) * idf[col]
-    norms = np.sqrt(np.bincount(bid, weights=val * val, minlength=len(weights)))
-    val = val * (np.asarray(weights)[bid] / np.where(norms > 0, norms, 1.0)[bid])
-    X = sparse.csr_matrix((val, col, np.frombuffer(indptr, dtype=np.int64)), shape=(n, len(vocab)))
+    if memo is not None and n > MEMO_TEXTS_UP_TO:  # too many texts to remember
+        memo.clear()
+        memo = None
+
+    def blocks_of(text: str) -> BlockList:
+        if memo is None:
+            return featurizer.blocks(text)
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = featurizer.blocks(text)
+        return found
+
+    ids: dict[str, int] = {}  # n-gram -> id in order of first appearance
+    weights: list[float] = []  # per block
+    row_of: list[int] = []  # per block
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (block, id, count) per chunk
+    for start in range(0, n, FEATURIZE_CHUNK):
+        grams: list[str] = []
+        lengths: list[int] = []
+        first_block = len(weights)
+        for r in range(start, min(start + FEATURIZE_CHUNK, n)):
+            for block, w in blocks_of(texts[r]):
+                grams.extend(block)
+                lengths.append(len(block))
+                weights.append(w)
+                row_of.append(r)
+        for g in dict.fromkeys(grams):
+            ids.setdefault(g, len(ids))
+        gram_ids = np.fromiter(map(ids.__getitem__, grams), dtype=np.int64, count=len(grams))
+        blocks = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        size = max(len(ids), 1)
+        keys, first, counts = np.unique(
+            blocks * size + gram_ids, return_index=True, return_counts=True
+        )
+        order = np.argsort(first)  # each block's n-grams in order of first appearance
+        keys = keys[order]
+        parts.append((keys // size + first_block, keys % size, counts[order]))
+    block = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
+    gram = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    tf = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
+    del parts
+    names = sorted(ids)  # the vocabulary's order: sorted n-grams
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.fromiter(map(ids.__getitem__, names), dtype=np.int64, count=len(names))] = np.arange(
+        len(names)
+    )
+    del ids
+    col = rank[gram]
+    df = np.bincount(col, minlength=len(names))  # blocks holding the n-gram
+    if min_df > 1:  # drop the rare n-grams from the vocabulary and from the rows
+        keep = df >= min_df
+        new_col = np.cumsum(keep) - 1
+        kept_rows = keep[col]
+        block, col, tf = block[kept_rows], new_col[col[kept_rows]], tf[kept_rows]
+        names = [g for g, k in zip(names, keep.tolist(), strict=True) if k]
+        df = df[keep]
+    vocab = {g: i for i, g in enumerate(names)}
+    idf = (np.log((1 + n) / (1 + df.astype(np.float64))) + 1.0).astype(np.float32)
+    val = (1.0 + np.log(tf.astype(np.float64))) * idf[col]
+    norms = np.sqrt(np.bincount(block, weights=val * val, minlength=len(weights)))
+    val = val * (np.asarray(weights)[block] / np.where(norms > 0, norms, 1.0)[block])
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(np.asarray(row_of, dtype=np.int64)[block], minlength=n), out=indptr[1:])
+    X = sparse.csr_matrix((val, col, indptr), shape=(n, len(vocab)))
     X.sort_indices()
+    if memo is not None:  # keep only this build's texts: the memo never outgrows one input
+        kept = {t: memo[t] for t in texts}
+        memo.clear()
+        memo.update(kept)
     return X, vocab, idf
 
 
@@ -262,12 +291,21 @@ def _split_scores(X, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np
 
 
 def fit(
-    exs: Examples, normalizer: Normalizer, config: TrainConfig, context: dict | None = None
+    exs: Examples,
+    normalizer: Normalizer,
+    config: TrainConfig,
+    context: dict | None = None,
+    memo: dict | None = None,
 ) -> Model:
-    """Train a model on the examples (plus stories made with `context`) and export it."""
+    """Train a model on the examples (plus stories made with `context`) and export it.
+
+    `memo` remembers each text's n-grams for the next call (`featurize`); it must belong to
+    this normaliser and feature spec.
+    """
     digest = exs.digest()
     exs = augment(exs, context or {}, normalizer, config.augment, config.seed)
-    X, vocab, idf = featurize(Featurizer(config.spec, normalizer), exs.texts, config.min_df)
+    featurizer = Featurizer(config.spec, normalizer)
+    X, vocab, idf = featurize(featurizer, exs.texts, config.min_df, memo)
     labels = sorted(set(exs.labels))
     index = {label: i for i, label in enumerate(labels)}
     y = np.array([index[label] for label in exs.labels])
@@ -347,10 +385,25 @@ def config_from(data: dict) -> TrainConfig:
     return TrainConfig(spec=spec, **{k: v for k, v in raw.items() if k in names})
 
 
+# The n-grams of the last build's texts, kept by a builder process between builds (an edit
+# changes a few texts), with the key of the normaliser and features they were made with.
+_MEMO: dict[str, dict] = {}
+
+
+def _memo_for(data: dict) -> dict:
+    """The n-gram memo of this input's normaliser and feature spec (emptied when they change)."""
+    key = input_key({"normalizer": data["normalizer"], "spec": data["config"]["spec"]})
+    if key not in _MEMO:
+        _MEMO.clear()
+        _MEMO[key] = {}
+    return _MEMO[key]
+
+
 def build(data: dict) -> bytes:
     """Train from a training input; the artefact's bytes (the same input gives the same bytes)."""
     pairs = data["examples"]
     exs = Examples([t for _, t in pairs], [label for label, _ in pairs])
-    model = fit(exs, normalizer_from(data), config_from(data), data.get("context"))
+    normalizer, config = normalizer_from(data), config_from(data)
+    model = fit(exs, normalizer, config, data.get("context"), _memo_for(data))
     model.meta["key"] = input_key(data)
     return model.to_bytes()
