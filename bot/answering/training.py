@@ -123,9 +123,9 @@ def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: dict 
         lengths: list[int] = []
         first_block = len(weights)
         for r in range(start, min(start + FEATURIZE_CHUNK, n)):
-            for block, w in blocks_of(texts[r]):
-                grams.extend(block)
-                lengths.append(len(block))
+            for features, w in blocks_of(texts[r]):
+                grams.extend(features)
+                lengths.append(len(features))
                 weights.append(w)
                 row_of.append(r)
         for g in dict.fromkeys(grams):
@@ -139,9 +139,8 @@ def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: dict 
         order = np.argsort(first)  # each block's n-grams in order of first appearance
         keys = keys[order]
         parts.append((keys // size + first_block, keys % size, counts[order]))
-    block = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.int64)
-    gram = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
-    tf = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
+    empty = np.zeros(0, dtype=np.int64)
+    block, gram, tf = (np.concatenate([empty, *(p[i] for p in parts)]) for i in range(3))
     del parts
     names = sorted(ids)  # the vocabulary's order: sorted n-grams
     rank = np.empty(len(ids), dtype=np.int64)
