@@ -9,6 +9,12 @@ same training input gives the same artefact bytes (tests/test_learned_matcher.py
 from __future__ import annotations
 
 import json
+import logging
+import os
+import signal
+import struct
+import threading
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,6 +26,7 @@ from bot.answering.training_data import (
     Examples,
     augment,
     examples,
+    featurize,
     input_key,
     normalizer_for,
     normalizer_from,
@@ -29,12 +36,15 @@ from bot.answering.training_data import (
 )
 from bot.kb.model import KnowledgeBase
 
+log = logging.getLogger(__name__)
+
 # Re-exported: callers build inputs and models through this one module.
 __all__ = [
     "OUT_OF_SCOPE",
     "TrainConfig",
     "build",
     "examples",
+    "featurize",
     "fit",
     "input_key",
     "normalizer_for",
@@ -82,97 +92,6 @@ class TrainConfig:
 # -- fitting -------------------------------------------------------------------------------------
 
 
-# Texts whose n-grams are held in memory at once while featurising: a 10,000-entry knowledge
-# base would otherwise hold gigabytes of strings.
-FEATURIZE_CHUNK = 20_000
-# Up to this many texts a builder process remembers each text's n-grams for the next build: an
-# admin's edit changes a few texts, the others are not featurised again.
-MEMO_TEXTS_UP_TO = 20_000
-BlockList = list[tuple[list[str], float]]
-
-
-def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: dict | None = None):
-    """(CSR matrix of TF-IDF rows, vocab, idf) over the training texts.
-
-    Rows are computed as `model.vectorize` computes a question at serving time: per block,
-    sublinear tf times idf, L2-normalised, times the block's weight (the same sums in the same
-    order, so the same floats). `memo` (text -> blocks of this featurizer) is read and updated.
-    Counting is vectorised: one np.unique over (block, n-gram id) keys per chunk of texts.
-    """
-    from scipy import sparse
-
-    n = len(texts)
-    if memo is not None and n > MEMO_TEXTS_UP_TO:  # too many texts to remember
-        memo.clear()
-        memo = None
-
-    def blocks_of(text: str) -> BlockList:
-        if memo is None:
-            return featurizer.blocks(text)
-        found = memo.get(text)
-        if found is None:
-            found = memo[text] = featurizer.blocks(text)
-        return found
-
-    ids: dict[str, int] = {}  # n-gram -> id in order of first appearance
-    weights: list[float] = []  # per block
-    row_of: list[int] = []  # per block
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (block, id, count) per chunk
-    for start in range(0, n, FEATURIZE_CHUNK):
-        grams: list[str] = []
-        lengths: list[int] = []
-        first_block = len(weights)
-        for r in range(start, min(start + FEATURIZE_CHUNK, n)):
-            for features, w in blocks_of(texts[r]):
-                grams.extend(features)
-                lengths.append(len(features))
-                weights.append(w)
-                row_of.append(r)
-        for g in dict.fromkeys(grams):
-            ids.setdefault(g, len(ids))
-        gram_ids = np.fromiter(map(ids.__getitem__, grams), dtype=np.int64, count=len(grams))
-        blocks = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        size = max(len(ids), 1)
-        keys, first, counts = np.unique(
-            blocks * size + gram_ids, return_index=True, return_counts=True
-        )
-        order = np.argsort(first)  # each block's n-grams in order of first appearance
-        keys = keys[order]
-        parts.append((keys // size + first_block, keys % size, counts[order]))
-    empty = np.zeros(0, dtype=np.int64)
-    block, gram, tf = (np.concatenate([empty, *(p[i] for p in parts)]) for i in range(3))
-    del parts
-    names = sorted(ids)  # the vocabulary's order: sorted n-grams
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[np.fromiter(map(ids.__getitem__, names), dtype=np.int64, count=len(names))] = np.arange(
-        len(names)
-    )
-    del ids
-    col = rank[gram]
-    df = np.bincount(col, minlength=len(names))  # blocks holding the n-gram
-    if min_df > 1:  # drop the rare n-grams from the vocabulary and from the rows
-        keep = df >= min_df
-        new_col = np.cumsum(keep) - 1
-        kept_rows = keep[col]
-        block, col, tf = block[kept_rows], new_col[col[kept_rows]], tf[kept_rows]
-        names = [g for g, k in zip(names, keep.tolist(), strict=True) if k]
-        df = df[keep]
-    vocab = {g: i for i, g in enumerate(names)}
-    idf = (np.log((1 + n) / (1 + df.astype(np.float64))) + 1.0).astype(np.float32)
-    val = (1.0 + np.log(tf.astype(np.float64))) * idf[col]
-    norms = np.sqrt(np.bincount(block, weights=val * val, minlength=len(weights)))
-    val = val * (np.asarray(weights)[block] / np.where(norms > 0, norms, 1.0)[block])
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(np.asarray(row_of, dtype=np.int64)[block], minlength=n), out=indptr[1:])
-    X = sparse.csr_matrix((val, col, indptr), shape=(n, len(vocab)))
-    X.sort_indices()
-    if memo is not None:  # keep only this build's texts: the memo never outgrows one input
-        kept = {t: memo[t] for t in texts}
-        memo.clear()
-        memo.update(kept)
-    return X, vocab, idf
-
-
 class NearestCentroid:
     """Each class's L2-normalised mean TF-IDF row, its `top` largest weights kept: a linear
     model that trains in one sparse product, for knowledge bases too large for the SVM."""
@@ -210,10 +129,15 @@ class NearestCentroid:
         return np.asarray((X @ self.coef_.T).todense())
 
 
+def _kind(config: TrainConfig, n_classes: int) -> str:
+    """The classifier trained: "svm", "lr" or "centroid" ("auto" decided by the class count)."""
+    if config.classifier == "auto":
+        return "svm" if n_classes <= AUTO_SVM_MAX_CLASSES else "centroid"
+    return config.classifier
+
+
 def _classifier(config: TrainConfig, n_classes: int = 0):
-    kind = config.classifier
-    if kind == "auto":
-        kind = "svm" if n_classes <= AUTO_SVM_MAX_CLASSES else "centroid"
+    kind = _kind(config, n_classes)
     if kind == "centroid":
         return NearestCentroid()
     if kind == "svm":
@@ -289,6 +213,65 @@ def _split_scores(X, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np
     return scores, y[test]
 
 
+class _Concurrent:
+    """A float computed in a forked copy of this process while this one goes on (the main fit
+    and the calibration fit then use both cores), or here when forking is not safe.
+
+    Not in threads: liblinear draws from one global random generator, so two fits at once
+    would not be deterministic. Forked only from a process without other threads (the builder
+    child; never the bot itself, whose threads may hold locks). The result is the same either
+    way: the child runs the same code on the same data with its own fixed seeds.
+    """
+
+    def __init__(self, compute: Callable[[], float], fork: bool = True):
+        self.compute = compute
+        self.fork = fork
+        self._pid = 0
+        self._fd = -1
+
+    def start(self) -> None:
+        """Fork the child that computes the value (when allowed)."""
+        if not (self.fork and hasattr(os, "fork") and threading.active_count() == 1):
+            return
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, write 8 bytes, never return into the caller
+            code = 1
+            try:
+                os.close(read)
+                os.write(write, struct.pack("<d", self.compute()))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._pid, self._fd = pid, read
+
+    def cancel(self) -> None:
+        """Stop the child, if any (the caller failed and will not ask for the result)."""
+        if self._pid:
+            os.kill(self._pid, signal.SIGKILL)
+            os.close(self._fd)
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
+    def result(self) -> float:
+        """The value: the child's, or computed here (not started, or the child failed)."""
+        if not self._pid:
+            return self.compute()
+        data = b""
+        try:
+            while len(data) < 8 and (chunk := os.read(self._fd, 8 - len(data))):
+                data += chunk
+        finally:
+            os.close(self._fd)
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+        if len(data) < 8:
+            log.warning("the calibration child failed; calibrating in this process")
+            return self.compute()
+        return float(struct.unpack("<d", data)[0])
+
+
 def fit(
     exs: Examples,
     normalizer: Normalizer,
@@ -308,15 +291,24 @@ def fit(
     labels = sorted(set(exs.labels))
     index = {label: i for i, label in enumerate(labels)}
     y = np.array([index[label] for label in exs.labels])
-    clf = _classifier(config, len(labels)).fit(X, y)
-    temperature = 1.0
-    if config.calibration > 0:
-        temperature = _fit_temperature(*_split_scores(X, y, config))
+    calibrate = config.calibration > 0
+    temperature = _Concurrent(
+        (lambda: _fit_temperature(*_split_scores(X, y, config))) if calibrate else (lambda: 1.0),
+        # Nearest centroids train in one sparse product: nothing worth overlapping, and the
+        # process of a huge knowledge base is not one to copy.
+        fork=calibrate and _kind(config, len(labels)) != "centroid",
+    )
+    temperature.start()
+    try:
+        clf = _classifier(config, len(labels)).fit(X, y)
+    except BaseException:
+        temperature.cancel()
+        raise
     coef, bias = clf.coef_, np.asarray(clf.intercept_, dtype=np.float64)  # classes x features
     if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row
         coef = np.asarray(coef.todense() if hasattr(coef, "todense") else coef)
         coef, bias = np.vstack([-coef, coef]) / 2, np.array([-bias[0], bias[0]]) / 2
-    return export(coef, bias, labels, vocab, idf, normalizer, config, temperature, digest)
+    return export(coef, bias, labels, vocab, idf, normalizer, config, temperature.result(), digest)
 
 
 def _cap_rows(matrix, cap: int):

@@ -1,5 +1,6 @@
-"""What the matcher learns from: phrasings per class, story context, the normaliser, and the
-training input that keys a model artefact (`input_key`).
+"""What the matcher learns from: phrasings per class, story context, the normaliser, the
+TF-IDF rows of the texts (`featurize`), and the training input that keys a model artefact
+(`input_key`).
 
 Classes: every entry (its phrasings and titles), the out-of-scope class (`knowledge/offtopic.yaml`)
 and the small-talk intents (`knowledge/intents.yaml`). Every list is sorted, so the same files
@@ -15,9 +16,10 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
-from bot.answering.model import INTENT_PREFIX, OUT_OF_SCOPE
+from bot.answering.model import INTENT_PREFIX, OUT_OF_SCOPE, Featurizer
 from bot.answering.normalize import Normalizer
 from bot.kb.model import LANGS, KnowledgeBase
 
@@ -129,6 +131,100 @@ def examples(kb: KnowledgeBase, extra: dict[str, list[str]], titles: bool = True
         pairs.update((label, " ".join(t.split())) for t in texts if t.strip())
     ordered = sorted(pairs)
     return Examples([t for _, t in ordered], [label for label, _ in ordered])
+
+
+# -- features ------------------------------------------------------------------------------------
+
+
+# Texts whose n-grams are held in memory at once while featurising: a 10,000-entry knowledge
+# base would otherwise hold gigabytes of strings.
+FEATURIZE_CHUNK = 20_000
+# Up to this many texts a builder process remembers each text's n-grams for the next build: an
+# admin's edit changes a few texts, the others are not featurised again.
+MEMO_TEXTS_UP_TO = 20_000
+BlockList = list[tuple[list[str], float]]
+
+
+def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: dict | None = None):
+    """(CSR matrix of TF-IDF rows, vocab, idf) over the training texts.
+
+    Rows are computed as `model.vectorize` computes a question at serving time: per block,
+    sublinear tf times idf, L2-normalised, times the block's weight (the same sums in the same
+    order, so the same floats). `memo` (text -> blocks of this featurizer) is read and updated.
+    Counting is vectorised: one np.unique over (block, n-gram id) keys per chunk of texts.
+    """
+    from scipy import sparse
+
+    n = len(texts)
+    if memo is not None and n > MEMO_TEXTS_UP_TO:  # too many texts to remember
+        memo.clear()
+        memo = None
+
+    def blocks_of(text: str) -> BlockList:
+        if memo is None:
+            return featurizer.blocks(text)
+        found = memo.get(text)
+        if found is None:
+            found = memo[text] = featurizer.blocks(text)
+        return found
+
+    ids: dict[str, int] = {}  # n-gram -> id in order of first appearance
+    weights: list[float] = []  # per block
+    row_of: list[int] = []  # per block
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (block, id, count) per chunk
+    for start in range(0, n, FEATURIZE_CHUNK):
+        grams: list[str] = []
+        lengths: list[int] = []
+        first_block = len(weights)
+        for r in range(start, min(start + FEATURIZE_CHUNK, n)):
+            for features, w in blocks_of(texts[r]):
+                grams.extend(features)
+                lengths.append(len(features))
+                weights.append(w)
+                row_of.append(r)
+        for g in dict.fromkeys(grams):
+            ids.setdefault(g, len(ids))
+        gram_ids = np.fromiter(map(ids.__getitem__, grams), dtype=np.int64, count=len(grams))
+        blocks = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        size = max(len(ids), 1)
+        keys, first, counts = np.unique(
+            blocks * size + gram_ids, return_index=True, return_counts=True
+        )
+        order = np.argsort(first)  # each block's n-grams in order of first appearance
+        keys = keys[order]
+        parts.append((keys // size + first_block, keys % size, counts[order]))
+    empty = np.zeros(0, dtype=np.int64)
+    block, gram, tf = (np.concatenate([empty, *(p[i] for p in parts)]) for i in range(3))
+    del parts
+    names = sorted(ids)  # the vocabulary's order: sorted n-grams
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.fromiter(map(ids.__getitem__, names), dtype=np.int64, count=len(names))] = np.arange(
+        len(names)
+    )
+    del ids
+    col = rank[gram]
+    df = np.bincount(col, minlength=len(names))  # blocks holding the n-gram
+    if min_df > 1:  # drop the rare n-grams from the vocabulary and from the rows
+        keep = df >= min_df
+        new_col = np.cumsum(keep) - 1
+        kept_rows = keep[col]
+        block, col, tf = block[kept_rows], new_col[col[kept_rows]], tf[kept_rows]
+        names = [g for g, k in zip(names, keep.tolist(), strict=True) if k]
+        df = df[keep]
+    vocab = {g: i for i, g in enumerate(names)}
+    idf = (np.log((1 + n) / (1 + df.astype(np.float64))) + 1.0).astype(np.float32)
+    val = (1.0 + np.log(tf.astype(np.float64))) * idf[col]
+    norms = np.sqrt(np.bincount(block, weights=val * val, minlength=len(weights)))
+    val = val * (np.asarray(weights)[block] / np.where(norms > 0, norms, 1.0)[block])
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(np.asarray(row_of, dtype=np.int64)[block], minlength=n), out=indptr[1:])
+    X = sparse.csr_matrix((val, col, indptr), shape=(n, len(vocab)))
+    X.sort_indices()
+    if memo is not None:  # keep only this build's texts: the memo never outgrows one input
+        kept = {t: memo[t] for t in texts}
+        memo.clear()
+        memo.update(kept)
+    return X, vocab, idf
 
 
 # -- the training input --------------------------------------------------------------------------
