@@ -13,6 +13,7 @@ import hashlib
 import json
 import random
 from dataclasses import asdict, dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -44,18 +45,26 @@ class Examples:
 # -- reading the files ---------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4)
+def _yaml(text: str) -> Any:
+    """Parsed YAML (libyaml's C parser when present: the pure-Python one took most of a
+    rebuild's time in the bot's own process). Cached by content: offtopic.yaml is read twice
+    per build and rarely changes. Callers must not modify the result."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def read_extra(directory: Path) -> dict[str, list[str]]:
     """Out-of-scope and intent phrasings from `offtopic.yaml` and `intents.yaml` (may be absent)."""
     out: dict[str, list[str]] = {}
     off = directory / "offtopic.yaml"
     if off.is_file():
-        data = yaml.safe_load(off.read_text(encoding="utf-8")) or {}
+        data = _yaml(off.read_text(encoding="utf-8")) or {}
         for group in data.get("groups") or []:
             for lang in ("id", "en"):
                 out.setdefault(OUT_OF_SCOPE, []).extend(str(q) for q in group.get(lang) or [])
     intents = directory / "intents.yaml"
     if intents.is_file():
-        data = yaml.safe_load(intents.read_text(encoding="utf-8")) or {}
+        data = _yaml(intents.read_text(encoding="utf-8")) or {}
         for intent in data.get("intents") or []:
             qs = intent.get("questions") or {}
             label = INTENT_PREFIX + str(intent["id"])
@@ -67,7 +76,7 @@ def read_extra(directory: Path) -> dict[str, list[str]]:
 def read_context(directory: Path) -> dict[str, dict[str, list[str]]]:
     """The story openings and closings (`story_context` of offtopic.yaml), per language."""
     off = directory / "offtopic.yaml"
-    data = yaml.safe_load(off.read_text(encoding="utf-8")) if off.is_file() else None
+    data = _yaml(off.read_text(encoding="utf-8")) if off.is_file() else None
     ctx = (data or {}).get("story_context") or {}
     return {
         part: {lang: [str(s) for s in (ctx.get(part) or {}).get(lang) or []] for lang in LANGS}
