@@ -24,6 +24,7 @@ from bot.answering.model import OUT_OF_SCOPE, FeatureSpec, Featurizer, Model
 from bot.answering.normalize import Normalizer
 from bot.answering.training_data import (
     Examples,
+    GramMemo,
     augment,
     examples,
     featurize,
@@ -277,7 +278,7 @@ def fit(
     normalizer: Normalizer,
     config: TrainConfig,
     context: dict | None = None,
-    memo: dict | None = None,
+    memo: GramMemo | None = None,
 ) -> Model:
     """Train a model on the examples (plus stories made with `context`) and export it.
 
@@ -378,15 +379,15 @@ def config_from(data: dict) -> TrainConfig:
 
 # The n-grams of the last build's texts, kept by a builder process between builds (an edit
 # changes a few texts), with the key of the normaliser and features they were made with.
-_MEMO: dict[str, dict] = {}
+_MEMO: dict[str, GramMemo] = {}
 
 
-def _memo_for(data: dict) -> dict:
+def _memo_for(data: dict) -> GramMemo:
     """The n-gram memo of this input's normaliser and feature spec (emptied when they change)."""
     key = input_key({"normalizer": data["normalizer"], "spec": data["config"]["spec"]})
     if key not in _MEMO:
         _MEMO.clear()
-        _MEMO[key] = {}
+        _MEMO[key] = GramMemo()
     return _MEMO[key]
 
 

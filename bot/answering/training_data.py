@@ -12,7 +12,8 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import asdict, dataclass, replace
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -145,72 +146,99 @@ def examples(kb: KnowledgeBase, extra: dict[str, list[str]], titles: bool = True
 # -- features ------------------------------------------------------------------------------------
 
 
-# Texts whose n-grams are held in memory at once while featurising: a 10,000-entry knowledge
-# base would otherwise hold gigabytes of strings.
+# Texts featurised at once (their n-gram ids held in memory): bounds the memory of a
+# 10,000-entry knowledge base.
 FEATURIZE_CHUNK = 20_000
 # Up to this many texts a builder process remembers each text's n-grams for the next build: an
 # admin's edit changes a few texts, the others are not featurised again.
 MEMO_TEXTS_UP_TO = 20_000
-BlockList = list[tuple[list[str], float]]
+# A text's features: n-gram ids and counts (each block's distinct n-grams in order of first
+# appearance, so the norms sum in the order serving sums them), distinct n-grams per block,
+# block weights.
+Coded = tuple[np.ndarray, np.ndarray, list[int], list[float]]
 
 
-def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: dict | None = None):
+@dataclass
+class GramMemo:
+    """Texts' n-grams as ids, kept between builds (valid for one normaliser and feature spec)."""
+
+    ids: dict[str, int] = field(default_factory=dict)  # n-gram -> id, in order of first sight
+    texts: dict[str, Coded] = field(default_factory=dict)
+
+
+def _encode(blocks: list[tuple[list[str], float]], ids: dict[str, int]) -> Coded:
+    """A text's feature blocks counted and coded; new n-grams get the next ids."""
+    setdefault = ids.setdefault
+    gram_ids: list[int] = []
+    counts: list[int] = []
+    lengths: list[int] = []
+    for grams, _ in blocks:
+        counted = Counter(grams)
+        gram_ids.extend([setdefault(g, len(ids)) for g in counted])
+        counts.extend(counted.values())
+        lengths.append(len(counted))
+    return (
+        np.array(gram_ids, dtype=np.int64),
+        np.array(counts, dtype=np.int64),
+        lengths,
+        [w for _, w in blocks],
+    )
+
+
+def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: GramMemo | None = None):
     """(CSR matrix of TF-IDF rows, vocab, idf) over the training texts.
 
     Rows are computed as `model.vectorize` computes a question at serving time: per block,
     sublinear tf times idf, L2-normalised, times the block's weight (the same sums in the same
-    order, so the same floats). `memo` (text -> blocks of this featurizer) is read and updated.
-    Counting is vectorised: one np.unique over (block, n-gram id) keys per chunk of texts.
+    order, so the same floats). Each text is counted once, then the rows are assembled with
+    numpy. `memo` gives the counts of texts seen before and keeps this call's.
     """
     from scipy import sparse
 
     n = len(texts)
-    if memo is not None and n > MEMO_TEXTS_UP_TO:  # too many texts to remember
-        memo.clear()
-        memo = None
-
-    def blocks_of(text: str) -> BlockList:
-        if memo is None:
-            return featurizer.blocks(text)
-        found = memo.get(text)
-        if found is None:
-            found = memo[text] = featurizer.blocks(text)
-        return found
-
-    ids: dict[str, int] = {}  # n-gram -> id in order of first appearance
+    remember = memo is not None and n <= MEMO_TEXTS_UP_TO
+    if memo is None or not remember:
+        memo = GramMemo()  # ids for this call only
+    ids, known = memo.ids, memo.texts
     weights: list[float] = []  # per block
     row_of: list[int] = []  # per block
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (block, id, count) per chunk
     for start in range(0, n, FEATURIZE_CHUNK):
-        grams: list[str] = []
+        coded: list[Coded] = []
         lengths: list[int] = []
         first_block = len(weights)
         for r in range(start, min(start + FEATURIZE_CHUNK, n)):
-            for features, w in blocks_of(texts[r]):
-                grams.extend(features)
-                lengths.append(len(features))
-                weights.append(w)
-                row_of.append(r)
-        for g in dict.fromkeys(grams):
-            ids.setdefault(g, len(ids))
-        gram_ids = np.fromiter(map(ids.__getitem__, grams), dtype=np.int64, count=len(grams))
-        blocks = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        size = max(len(ids), 1)
-        keys, first, counts = np.unique(
-            blocks * size + gram_ids, return_index=True, return_counts=True
+            text = texts[r]
+            found = known.get(text) if remember else None
+            if found is None:
+                found = _encode(featurizer.blocks(text), ids)
+                if remember:
+                    known[text] = found
+            coded.append(found)
+            lengths.extend(found[2])
+            weights.extend(found[3])
+            row_of.extend([r] * len(found[2]))
+        blocks = np.arange(first_block, len(weights), dtype=np.int64)
+        parts.append(
+            (
+                np.repeat(blocks, lengths),
+                np.concatenate([np.zeros(0, dtype=np.int64), *(c[0] for c in coded)]),
+                np.concatenate([np.zeros(0, dtype=np.int64), *(c[1] for c in coded)]),
+            )
         )
-        order = np.argsort(first)  # each block's n-grams in order of first appearance
-        keys = keys[order]
-        parts.append((keys // size + first_block, keys % size, counts[order]))
+        del coded
     empty = np.zeros(0, dtype=np.int64)
     block, gram, tf = (np.concatenate([empty, *(p[i] for p in parts)]) for i in range(3))
     del parts
-    names = sorted(ids)  # the vocabulary's order: sorted n-grams
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[np.fromiter(map(ids.__getitem__, names), dtype=np.int64, count=len(names))] = np.arange(
-        len(names)
-    )
-    del ids
+    # The vocabulary: the n-grams of these texts, sorted; `rank` maps an id to its column.
+    used = np.flatnonzero(np.bincount(gram, minlength=len(ids)))
+    by_id = list(ids)
+    used_names = [by_id[i] for i in used.tolist()]
+    del by_id
+    order = np.array(sorted(range(len(used)), key=used_names.__getitem__), dtype=np.int64)
+    names = [used_names[i] for i in order.tolist()]
+    rank = np.zeros(len(ids), dtype=np.int64)
+    rank[used[order]] = np.arange(len(names))
     col = rank[gram]
     df = np.bincount(col, minlength=len(names))  # blocks holding the n-gram
     if min_df > 1:  # drop the rare n-grams from the vocabulary and from the rows
@@ -229,10 +257,14 @@ def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: dict 
     np.cumsum(np.bincount(np.asarray(row_of, dtype=np.int64)[block], minlength=n), out=indptr[1:])
     X = sparse.csr_matrix((val, col, indptr), shape=(n, len(vocab)))
     X.sort_indices()
-    if memo is not None:  # keep only this build's texts: the memo never outgrows one input
-        kept = {t: memo[t] for t in texts}
-        memo.clear()
-        memo.update(kept)
+    if remember:  # keep only this call's texts; start afresh once most ids are stale
+        if len(ids) > 2 * len(used) + 10_000:
+            ids.clear()
+            known.clear()
+        else:
+            kept = {t: known[t] for t in texts}
+            known.clear()
+            known.update(kept)
     return X, vocab, idf
 
 
