@@ -161,7 +161,8 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--classifier", default="svm")
     ap.add_argument("--C", type=float, default=1.0)
-    ap.add_argument("--tol", type=float, default=1e-3)
+    # The bot's own setting, so that what is measured is what the bot trains.
+    ap.add_argument("--tol", type=float, default=training.TrainConfig().tol)
     ap.add_argument("--char", default="2-5")
     ap.add_argument("--char-weight", type=float, default=1.0)
     ap.add_argument("--word-weight", type=float, default=1.0)

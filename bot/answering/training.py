@@ -378,13 +378,17 @@ def config_from(data: dict) -> TrainConfig:
 
 
 # The n-grams of the last build's texts, kept by a builder process between builds (an edit
-# changes a few texts), with the key of the normaliser and features they were made with.
+# changes a few texts), under the key of the lexicon and features they were made with.
 _MEMO: dict[str, GramMemo] = {}
 
 
 def _memo_for(data: dict) -> GramMemo:
-    """The n-gram memo of this input's normaliser and feature spec (emptied when they change)."""
-    key = input_key({"normalizer": data["normalizer"], "spec": data["config"]["spec"]})
+    """The n-gram memo of this input's lexicon and feature spec (emptied when they change).
+
+    The language markers are left out of the key: adding a phrasing often adds a word to them,
+    and `featurize` checks each remembered text's language instead (`GramMemo`)."""
+    lexicon = {k: v for k, v in data["normalizer"].items() if k not in ("english", "indonesian")}
+    key = input_key({"lexicon": lexicon, "spec": data["config"]["spec"]})
     if key not in _MEMO:
         _MEMO.clear()
         _MEMO[key] = GramMemo()

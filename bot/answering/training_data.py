@@ -154,19 +154,22 @@ FEATURIZE_CHUNK = 20_000
 MEMO_TEXTS_UP_TO = 20_000
 # A text's features: n-gram ids and counts (each block's distinct n-grams in order of first
 # appearance, so the norms sum in the order serving sums them), distinct n-grams per block,
-# block weights.
-Coded = tuple[np.ndarray, np.ndarray, list[int], list[float]]
+# block weights, and the language the normaliser read the text in.
+Coded = tuple[np.ndarray, np.ndarray, list[int], list[float], str]
 
 
 @dataclass
 class GramMemo:
-    """Texts' n-grams as ids, kept between builds (valid for one normaliser and feature spec)."""
+    """Texts' n-grams as ids, kept between builds. Valid for one feature spec and one lexicon
+    (slang, phrases, stopwords, nostem); the language markers may change (an edit adds words):
+    a text's features depend on them only through the language it is read in, which is checked
+    on every use (`Normalizer.tokens`)."""
 
     ids: dict[str, int] = field(default_factory=dict)  # n-gram -> id, in order of first sight
     texts: dict[str, Coded] = field(default_factory=dict)
 
 
-def _encode(blocks: list[tuple[list[str], float]], ids: dict[str, int]) -> Coded:
+def _encode(blocks: list[tuple[list[str], float]], ids: dict[str, int], lang: str) -> Coded:
     """A text's feature blocks counted and coded; new n-grams get the next ids."""
     setdefault = ids.setdefault
     gram_ids: list[int] = []
@@ -182,6 +185,7 @@ def _encode(blocks: list[tuple[list[str], float]], ids: dict[str, int]) -> Coded
         np.array(counts, dtype=np.int32),
         lengths,
         [w for _, w in blocks],
+        lang,
     )
 
 
@@ -200,6 +204,7 @@ def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: GramM
     if memo is None or not remember:
         memo = GramMemo()  # ids for this call only
     ids, known = memo.ids, memo.texts
+    language = featurizer.normalizer.language
     weights: list[float] = []  # per block
     row_of: list[int] = []  # per block
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (block, id, count) per chunk
@@ -210,8 +215,10 @@ def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: GramM
         for r in range(start, min(start + FEATURIZE_CHUNK, n)):
             text = texts[r]
             found = known.get(text) if remember else None
+            if found is not None and found[4] != language(text):
+                found = None  # the edit changed the language this text reads as
             if found is None:
-                found = _encode(featurizer.blocks(text), ids)
+                found = _encode(featurizer.blocks(text), ids, language(text) if remember else "")
                 if remember:
                     known[text] = found
             coded.append(found)
