@@ -62,42 +62,86 @@ def topic_of(kb, label: str) -> str | None:
     return entry.topic if entry else None
 
 
-def crossval(kb, exs: training.Examples, normalizer, config, context) -> dict:
+def crossval(
+    kb,
+    exs: training.Examples,
+    normalizer,
+    config,
+    context,
+    temperatures: tuple[float, float],
+    params: BandParams | None = None,
+) -> dict:
     """Held-out predictions of every phrasing over k folds (stories made from training folds
-    only, so no wrapped copy of a held-out phrasing is learned)."""
+    only, so no wrapped copy of a held-out phrasing is learned): entry top-1 of the entry
+    classifier, topic top-1 and out-of-scope recall of the blend the bot uses, and what users
+    would see of each held-out phrasing under the bands (right, wrong, choices)."""
     from sklearn.model_selection import StratifiedKFold
 
     labels = np.array(exs.labels)
     pred = np.empty(len(labels), dtype=object)
+    pred_topic: dict[int, str | None] = {}
     folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
     quick = replace(config, calibration=0.0)
+    outcomes: list[tuple[int, str, str | None]] = []  # (row, band, answered topic)
     for train, test in folds.split(np.zeros(len(labels)), labels):
-        part = training.Examples([exs.texts[i] for i in train], [exs.labels[i] for i in train])
-        model = training.fit(part, normalizer, quick, context)
+        model = training.fit(exs.subset(train), normalizer, quick, context)
+        # The full model's temperatures: one more fit per fold would change them by ~3 %.
+        model.temperature, model.topic_temperature = temperatures
+        matcher = LearnedMatcher(model, kb, params or BandParams(cache_size=0))
         for i in test:
             scores, _ = model.logits(exs.texts[i])
-            pred[i] = model.labels[int(np.argmax(scores))]
+            pred[i] = model.labels[int(np.argmax(scores[: len(model.labels)]))]
+            m = matcher.match(exs.texts[i])
+            out_of_scope = m.probs.get(training.OUT_OF_SCOPE, 0.0) >= m.confidence
+            pred_topic[int(i)] = None if out_of_scope or not m.candidates else m.candidates[0].topic
+            outcomes.append((int(i), m.band, m.best.topic if m.best else None))
     entry_rows = [i for i, lab in enumerate(exs.labels) if lab in kb.entries]
     oos_rows = [i for i, lab in enumerate(exs.labels) if lab == training.OUT_OF_SCOPE]
     entry_ok = sum(pred[i] == labels[i] for i in entry_rows)
-    topic_ok = sum(topic_of(kb, pred[i]) == kb.entries[labels[i]].topic for i in entry_rows)
-    oos_ok = sum(pred[i] == training.OUT_OF_SCOPE for i in oos_rows)
+    topic_ok = sum(pred_topic[i] == kb.entries[labels[i]].topic for i in entry_rows)
+    oos_ok = sum(pred_topic[i] is None for i in oos_rows)
     return {
         "entry": entry_ok / len(entry_rows),
         "topic": topic_ok / len(entry_rows),
         "oos": oos_ok / max(len(oos_rows), 1),
         "n": len(exs.texts),
+        "banded": banded_folds(kb, exs, outcomes),
     }
 
 
-def on_file(kb, model, path: Path, show: bool) -> dict:
-    """Topic top-1 / in-scope top-3 / out-of-scope declined of a trained model on a file."""
+def banded_folds(kb, exs: training.Examples, outcomes) -> dict[str, dict[str, int]]:
+    """Per length group of held-out entry phrasings: answered right, answered wrong, choices,
+    declined; and out-of-scope phrasings answered (wrongly)."""
+    groups: dict[str, dict[str, int]] = {}
+    for i, band, topic in outcomes:
+        label, text = exs.labels[i], exs.texts[i]
+        if label not in kb.entries:
+            if label == training.OUT_OF_SCOPE:
+                g = groups.setdefault("out of scope", {"n": 0, "answered": 0})
+                g["n"] += 1
+                g["answered"] += topic is not None
+            continue
+        words = len(text.split())
+        name = "short (<8 words)" if words < 8 else "medium" if words < 25 else "long (25+)"
+        g = groups.setdefault(name, {"n": 0, "right": 0, "wrong": 0, "choices": 0, "declined": 0})
+        g["n"] += 1
+        if topic is not None:
+            g["right" if topic == kb.entries[label].topic else "wrong"] += 1
+        else:
+            g["choices" if band == "suggest" else "declined"] += 1
+    return groups
+
+
+def on_file(kb, matcher, path: Path, show: bool) -> dict:
+    """Topic top-1 / in-scope top-3 / out-of-scope declined of the blended topic probabilities,
+    bands aside (out of scope when its class is at least as likely as the best topic)."""
     cases = load_cases(path)
     top1 = top3 = declined = n_in = n_out = 0
     for want, q in cases:
-        p = model.predict(q, top=10)
-        topics = [topic_of(kb, lab) for lab in p.labels]
-        first = topics[0]
+        m = matcher.match(q, top=10)
+        out_of_scope = m.probs.get(training.OUT_OF_SCOPE, 0.0) >= m.confidence
+        topics = [c.topic for c in m.candidates]
+        first = None if out_of_scope or not topics else topics[0]
         if want == {"none"}:
             n_out += 1
             ok = first is None
@@ -105,13 +149,12 @@ def on_file(kb, model, path: Path, show: bool) -> dict:
         else:
             n_in += 1
             ok = first in want
-            entry_topics = [t for t in topics if t is not None]
-            top3 += ok or any(t in want for t in entry_topics[:3])
+            top3 += ok or any(t in want for t in topics[:3])
         top1 += ok
         if show and not ok:
             print(
-                f"  MISS want={'|'.join(sorted(want))} got={p.labels[:3]} "
-                f"p={[round(x, 2) for x in p.probs[:3]]} :: {q}"
+                f"  MISS want={'|'.join(sorted(want))} got={first} "
+                f"cands={[c.entry_id for c in m.candidates[:3]]} :: {q}"
             )
     return {
         "top1": top1 / len(cases),
@@ -170,6 +213,7 @@ def main() -> int:
     ap.add_argument("--folded", action="store_true")
     ap.add_argument("--min-df", type=int, default=1)
     ap.add_argument("--augment", type=int, default=3, help="story-wrapped phrasings per class")
+    ap.add_argument("--entry-weight", type=float, default=BandParams().entry_weight)
     ap.add_argument("--show-misses", action="store_true")
     ap.add_argument("--knowledge", type=Path, default=DEFAULT_KNOWLEDGE_DIR)
     ap.add_argument("--no-cv", action="store_true")
@@ -182,14 +226,6 @@ def main() -> int:
     exs = training.examples(kb, training.read_extra(args.knowledge), config.titles)
     context = training.read_context(args.knowledge)
     print(f"config: {config}")
-    if not args.no_cv:
-        start = time.perf_counter()
-        cv = crossval(kb, exs, normalizer, config, context)
-        print(
-            f"{args.folds}-fold over {cv['n']} phrasings: entry top-1 {cv['entry']:.1%}, "
-            f"topic top-1 {cv['topic']:.1%}, out-of-scope recall {cv['oos']:.1%} "
-            f"({time.perf_counter() - start:.1f} s)"
-        )
     start = time.perf_counter()
     # The code that trains is part of the key: a cached model from other code would be stale.
     code = "".join(Path(m.__file__).read_text() for m in (training, training_data, model_module))
@@ -201,11 +237,24 @@ def main() -> int:
         model = training.fit(exs, normalizer, config, context)
         cache.write_bytes(model.to_bytes())
     print(f"trained in {time.perf_counter() - start:.2f} s; temperature {model.temperature:.3f}")
+    if not args.no_cv:
+        start = time.perf_counter()
+        temperatures = (model.temperature, model.topic_temperature)
+        params = BandParams(cache_size=0, entry_weight=args.entry_weight)
+        cv = crossval(kb, exs, normalizer, config, context, temperatures, params)
+        print(
+            f"{args.folds}-fold over {cv['n']} phrasings: entry top-1 {cv['entry']:.1%}, "
+            f"topic top-1 {cv['topic']:.1%}, out-of-scope recall {cv['oos']:.1%} "
+            f"({time.perf_counter() - start:.1f} s)"
+        )
+        for name, g in sorted(cv["banded"].items()):
+            print(f"  under the bands, {name}: " + ", ".join(f"{k} {v}" for k, v in g.items()))
+    plain = LearnedMatcher(model, kb, BandParams(cache_size=0, entry_weight=args.entry_weight))
     for path in args.files:
-        s = on_file(kb, model, path, args.show_misses)
+        s = on_file(kb, plain, path, args.show_misses)
         print(
             f"{path}: {s['n']} questions, top-1 {s['top1']:.1%}, in-scope top-3 {s['top3']:.1%}, "
-            f"declined {s['declined']:.1%} (argmax, no bands)"
+            f"declined {s['declined']:.1%} (best topic, no bands)"
         )
     grid = (
         [(a, b) for a in (0.2, 0.3, 0.4, 0.5, 0.6) for b in (0.05, 0.1, 0.2)]
@@ -214,9 +263,11 @@ def main() -> int:
     )
     for answer_at, suggest_at in grid:
         params = (
-            BandParams()
+            BandParams(entry_weight=args.entry_weight)
             if answer_at is None
-            else BandParams(answer_at=answer_at, suggest_at=suggest_at)
+            else BandParams(
+                answer_at=answer_at, suggest_at=suggest_at, entry_weight=args.entry_weight
+            )
         )
         matcher = LearnedMatcher(model, kb, params)
         print(f"bands answer_at {params.answer_at}, suggest_at {params.suggest_at}:")

@@ -16,9 +16,9 @@ from bot.config import Settings  # noqa: E402
 from bot.core import Core  # noqa: E402
 
 
-def contributions(model, text: str, label: str, top: int = 8) -> list[tuple[str, float]]:
-    """The features of `text` that weigh most for class `label` (weight x value)."""
-    row = model.labels.index(label)
+def contributions(model, text: str, row: int, top: int = 8) -> list[tuple[str, float]]:
+    """The features of `text` that weigh most for class `row` (weight x value); entry classes
+    come first, then the topic classifier's."""
     idx, vals = vectorize(model.featurizer.blocks(text), model.vocab, model.idf)
     names = {i: g for g, i in model.vocab.items() if i in set(idx.tolist())}
     out = []
@@ -36,14 +36,30 @@ def main() -> None:
     for question in sys.argv[1:]:
         match = matcher.match(question, top=6)
         print(f"\n{question}\n  lang={match.lang} band={match.band} reason={match.reason}")
-        print(f"  confidence {match.confidence:.2f}; others {match.probs}")
+        print(
+            f"  confidence {match.confidence:.2f}, runner-up topic {match.runner_up:.2f}; "
+            f"others {match.probs}"
+        )
         print("  tokens:", " ".join(matcher.normalizer.tokens(question)))
         for c in match.candidates:
             print(f"   {c.score:5.1f} {c.topic:22} {c.entry_id}")
+        model = matcher.model
         if match.candidates:
-            best = match.candidates[0].entry_id
-            pushed = contributions(matcher.model, question, best)
-            print("  features for", best + ":", ", ".join(f"{g!r} {w:+.2f}" for g, w in pushed))
+            best = match.candidates[0]
+            pushed = contributions(model, question, model.labels.index(best.entry_id))
+            print(
+                "  features for",
+                best.entry_id + ":",
+                ", ".join(f"{g!r} {w:+.2f}" for g, w in pushed),
+            )
+            if best.topic in model.topic_labels:
+                row = len(model.labels) + model.topic_labels.index(best.topic)
+                pushed = contributions(model, question, row)
+                print(
+                    "  features for",
+                    best.topic + ":",
+                    ", ".join(f"{g!r} {w:+.2f}" for g, w in pushed),
+                )
 
 
 if __name__ == "__main__":

@@ -11,11 +11,13 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from bot import logsafe, ops
+from bot.answering.normalize import Normalizer
 from bot.config import PUBLIC_BOT_API, ConfigError, Settings
 from bot.core import Core
 from bot.curation import cli as admin_cli
 from bot.kb import formats as kbio
 from bot.kb import model as knowledge
+from bot.kb.extras import check_extras
 from bot.outreach import cli as outreach_cli
 from bot.ui.render import html_to_text
 
@@ -101,7 +103,7 @@ def _ask(core: Core, args: argparse.Namespace) -> int:
 
 def _kb(settings: Settings, args: argparse.Namespace) -> int:
     if args.kb_command == "validate":
-        kb = knowledge.load_directory(settings.knowledge_dir, settings.local_knowledge_dir)
+        kb = _validate_knowledge(settings)
         print(f"ok: {len(kb.entries)} entries, {len(kb.sources)} sources, {len(kb.topics)} topics")
         if kb.local:
             local = [i for i in kb.local if not i.startswith("source:")]
@@ -128,6 +130,26 @@ def _kb(settings: Settings, args: argparse.Namespace) -> int:
         total = sum(len(e.questions["id"]) + len(e.questions["en"]) for e in kb.entries.values())
         print(f"total: {len(kb.entries)} entries, {total} phrasings, {len(kb.sources)} sources")
     return 0
+
+
+def _validate_knowledge(settings: Settings) -> knowledge.KnowledgeBase:
+    """Every knowledge file the bot reads to answer: the entries and their sources, and the
+    matcher's other classes (`offtopic.yaml`, `intents.yaml`); KnowledgeError lists them all."""
+    try:
+        kb: knowledge.KnowledgeBase | None = knowledge.load_directory(
+            settings.knowledge_dir, settings.local_knowledge_dir
+        )
+        problems: list[str] = []
+    except knowledge.KnowledgeError as exc:
+        kb, problems = None, list(exc.problems)
+    # The matcher's own reading of a line (its words, before stemming), from the shipped lexicon.
+    reading = Normalizer.from_lexicon(kb.lexicon if kb else {})
+    problems += check_extras(
+        settings.knowledge_dir, kb, key=lambda text: " ".join(reading.raw_tokens(text))
+    )
+    if problems or kb is None:
+        raise knowledge.KnowledgeError(problems)
+    return kb
 
 
 def _chat(core: Core) -> int:

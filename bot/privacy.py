@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.outreach.store import QUIZ_RETENTION_DAYS
 from bot.ui.render import Renderer
 from bot.ui.views import View
 
@@ -61,5 +62,6 @@ def privacy_view(
         report_days=settings.report_retention_days,
         draft_minutes=settings.conversation_timeout_minutes,
         per_day=settings.reports_per_day,
+        quiz_days=QUIZ_RETENTION_DAYS,
     )
     return View(text, lang=lang)

@@ -7,8 +7,8 @@ Every handler is registered here, in one visible order (first match wins within 
            (handlers/buttons.py: one grammar, one `press`), free text, non-text messages
   group 1: inline queries
   group 9: persistence flush after every update, so a SIGKILL loses nothing already handled
-Jobs: the retention of tips and of the question log, daily at 03:00 in TZ; idle tip drafts
-(a reminder, then the notice of their expiry), every 15 seconds.
+Jobs: the retention of tips, of the question log and of quiz series, daily at 03:00 in TZ; idle
+tip drafts (a reminder, then the notice of their expiry), every 15 seconds.
 """
 
 from __future__ import annotations
@@ -80,6 +80,13 @@ async def _purge_questions(context: ContextTypes.DEFAULT_TYPE) -> None:
     core: Core = context.application.bot_data["core"]
     deleted = retention.purge_questions(core.db, core.settings)
     log.info("retention: %d questions deleted", deleted)
+
+
+async def _purge_quizzes(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Retention: quiz series and their counts closed more than 30 days ago."""
+    core: Core = context.application.bot_data["core"]
+    deleted = retention.purge_quizzes(core.db)
+    log.info("retention: %d quiz series deleted", deleted)
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -196,6 +203,7 @@ def build_application(settings: Settings, core: Core | None = None) -> Applicati
         application.job_queue.run_daily(
             _purge_questions, time=retention_at, name="questions-retention"
         )
+        application.job_queue.run_daily(_purge_quizzes, time=retention_at, name="quizzes-retention")
     # Core said at start whether tips are off (and why); retention only runs when they are on.
     if core.reports.vault is not None and application.job_queue is not None:
         # A fixed hour, so restarts neither skip nor repeat it, and never while starting up

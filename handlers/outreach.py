@@ -11,7 +11,7 @@ import logging
 from datetime import UTC, datetime
 
 from telegram import Bot, Message, Poll, Update
-from telegram.constants import ParseMode
+from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -31,6 +31,7 @@ from bot.ui import actions
 from bot.ui.views import View
 from handlers.common import (
     chat_id_of,
+    core_of,
     edit_view,
     is_private,
     keyboard,
@@ -42,6 +43,7 @@ from handlers.common import (
 from handlers.curation import admin_only
 
 log = logging.getLogger(__name__)
+GROUP_ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
 def outreach_of(context: ContextTypes.DEFAULT_TYPE) -> Outreach:
@@ -72,6 +74,32 @@ def sender(bot: Bot) -> Send:
         return SENT
 
     return send
+
+
+async def may_manage_chat(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """May the sender subscribe or unsubscribe this chat, or close its quizzes?
+
+    Anyone in a private chat; in a group the group's administrators (asked of Telegram) and the
+    bot's admins. When Telegram cannot tell, the answer is no: a group's subscription is the
+    group's admins' choice.
+    """
+    if is_private(update):
+        return True
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return False
+    if core_of(context).settings.is_admin(user.id):
+        return True
+    message = update.message
+    if message is not None and message.sender_chat is not None:
+        # An anonymous administrator writes as the group itself.
+        return message.sender_chat.id == chat.id
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("could not look up a group member's role: %s", type(exc).__name__)
+        return False
+    return member.status in GROUP_ADMINS
 
 
 # -- quizzes -------------------------------------------------------------------------------------
@@ -130,6 +158,10 @@ def _decoded(data: str | None) -> actions.Action | None:
 async def on_quiz_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """`kuis:tutup:<series>`: close a counted group quiz, stop its polls, show the results."""
     query = query_of(update)
+    if not await may_manage_chat(update, context):
+        refusal = outreach_of(context).group_admins_only("close", ui_lang(update, context))
+        await query.answer(text=refusal.text, show_alert=True)
+        return
     await query.answer()
     action = _decoded(query.data)
     series_id = action.number("series", -1) if action else -1
@@ -161,15 +193,22 @@ async def _show(context: ContextTypes.DEFAULT_TYPE, outcome: Outcome) -> None:
 
 
 async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/langganan: announcements and reminders for this chat (its id is all that is kept)."""
-    view = outreach_of(context).subscribe(chat_id_of(update), ui_lang(update, context))
-    await send_view(update, context, view)
+    """/langganan: announcements and reminders for this chat (its id is all that is kept);
+    in a group, for its administrators only."""
+    outreach, lang = outreach_of(context), ui_lang(update, context)
+    if not await may_manage_chat(update, context):
+        await send_view(update, context, outreach.group_admins_only("subscribe", lang))
+        return
+    await send_view(update, context, outreach.subscribe(chat_id_of(update), lang))
 
 
 async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/berhenti_langganan: forget this chat."""
-    view = outreach_of(context).unsubscribe(chat_id_of(update), ui_lang(update, context))
-    await send_view(update, context, view)
+    """/berhenti_langganan: forget this chat; in a group, for its administrators only."""
+    outreach, lang = outreach_of(context), ui_lang(update, context)
+    if not await may_manage_chat(update, context):
+        await send_view(update, context, outreach.group_admins_only("unsubscribe", lang))
+        return
+    await send_view(update, context, outreach.unsubscribe(chat_id_of(update), lang))
 
 
 # -- announcements (admins) ----------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 import yaml
 
 from bot import cli
@@ -10,7 +13,7 @@ from bot.config import Settings
 from bot.core import Core
 from bot.curation import importer as admin_import
 from bot.curation.editor import AdminError
-from bot.curation.stats import collect
+from bot.curation.stats import collect, statistics_view
 from bot.kb import store as kbstore
 from bot.kb.formats import export_yaml
 
@@ -82,6 +85,23 @@ def test_statistics_count_days_bands_topics_and_feedback(core: Core):
     assert len(stats.days) == 30 and stats.total == 3
     assert round(stats.rate("answer") + stats.rate("suggest") + stats.rate("decline")) == 100
     assert stats.top_topics and stats.tips == {}
+
+
+@pytest.mark.parametrize(
+    ("zone", "day", "other"),
+    [("Asia/Jakarta", "2026-11-30", "2026-11-29"), ("UTC", "2026-11-29", "2026-11-30")],
+)
+def test_statistics_count_a_late_evening_question_on_the_local_day(
+    database, monkeypatch, zone, day, other
+):
+    # A question asked at 23:30 UTC on 29 November: 06:30 on the 30th in Jakarta.
+    core = Core.open(Settings(database_path=database, time_zone=zone))
+    monkeypatch.setattr(storage, "now_iso", lambda: "2026-11-29T23:30:00+00:00")
+    core.answers.ask("boleh ikut kampanye?", channel="test")
+    view, _chart, stats = statistics_view(core.db, core.answers, "en", today=date(2026, 11, 30))
+    assert stats.total == 1
+    assert f"{day}: 1" in view.text and f"{other}: 0" in view.text
+    assert ("(today 1)" in view.text) == (day == "2026-11-30")
 
 
 def test_cli_history_revert_and_build_that_would_drop_edits(database, monkeypatch, capsys):

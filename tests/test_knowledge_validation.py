@@ -107,3 +107,54 @@ def test_database_is_rebuilt_only_when_the_files_change(kb_copy, tmp_path):
     assert rebuilt
     first_id = yaml.safe_load(path.read_text())["entries"][0]["id"]
     assert kb.entries[first_id].title["id"] == "Judul yang diperbarui"
+
+
+def _validate(kb_dir: Path, monkeypatch, capsys) -> tuple[int, str]:
+    """`python bot.py kb validate` over `kb_dir`: (exit status, what the reviewer reads)."""
+    from bot import cli
+
+    monkeypatch.setenv("KNOWLEDGE_DIR", str(kb_dir))
+    status = cli.main(["kb", "validate"])
+    out = capsys.readouterr()
+    return status, out.out + out.err
+
+
+def test_kb_validate_names_the_problems_of_the_out_of_scope_and_small_talk_files(
+    kb_copy, monkeypatch, capsys
+):
+    kb = load_directory(kb_copy)
+    phrasing = kb.entries[sorted(kb.entries)[0]].questions["id"][0]
+    off = yaml.safe_load((kb_copy / "offtopic.yaml").read_text(encoding="utf-8"))
+    gaji = off["groups"][0]
+    gaji["id"] += [gaji["id"][0].upper(), f"  {phrasing.upper()} !!"]  # copied from an entry
+    off["groups"] += [{"theme": "arisan", "id": ["arisan kantor bulan ini di rumah siapa"]}, {}]
+    (kb_copy / "offtopic.yaml").write_text(yaml.safe_dump(off, allow_unicode=True), "utf-8")
+    intents = yaml.safe_load((kb_copy / "intents.yaml").read_text(encoding="utf-8"))
+    intents["intents"] += [
+        {"id": "farewell", "questions": {"id": ["dadah min", "sampai jumpa"]}},
+        {"id": "thanks", "questions": {"id": ["nuhun"], "en": ["ta"]}},
+    ]
+    (kb_copy / "intents.yaml").write_text(yaml.safe_dump(intents, allow_unicode=True), "utf-8")
+
+    status, text = _validate(kb_copy, monkeypatch, capsys)
+    assert status == 2 and "The knowledge base is invalid:" in text
+    where = "offtopic.yaml group 1 (theme 'gaji') 'id'"
+    assert f"{where}: duplicate of a line in {where}: {gaji['id'][0].upper()!r}" in text
+    copied = f"  {phrasing.upper()} !!"
+    assert f"{copied!r} reads the same as a phrasing of entry '{sorted(kb.entries)[0]}'" in text
+    assert "offtopic.yaml theme 'arisan': has no 'en' lines" in text
+    assert f"offtopic.yaml group {len(off['groups'])}: " in text
+    assert "intents.yaml intent 'farewell' 'en': expected a non-empty list of texts" in text
+    assert "intents.yaml intent 'farewell': no reply template id/intent_farewell.j2" in text
+    assert "intents.yaml intent 'thanks': duplicate id" in text
+
+
+def test_kb_validate_names_a_malformed_small_talk_file_with_the_entries_problems(
+    kb_copy, monkeypatch, capsys
+):
+    _edit_first_entry(kb_copy, lambda e, d: d.update(topic="pemilu-lain"))
+    (kb_copy / "intents.yaml").write_text("intents:\n  - id: greeting\n   questions: [", "utf-8")
+    status, text = _validate(kb_copy, monkeypatch, capsys)
+    assert status == 2
+    assert "unknown topic 'pemilu-lain'" in text and "intents.yaml: malformed YAML" in text
+    assert "ok:" not in text

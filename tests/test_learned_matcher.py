@@ -12,7 +12,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.answering import artefacts, training
+from bot.answering import artefacts, training, training_data
 from bot.answering.artefacts import ModelKeeper
 from bot.answering.bands import ANSWER, SUGGEST
 from bot.answering.model import Model
@@ -123,7 +123,7 @@ def test_an_out_of_scope_question_about_leave_is_declined(shared_core):
 
 
 def test_an_admin_adds_a_phrasing_from_the_review_queue_and_the_bot_learns_it(core: Core):
-    question = "abdi pns, kenging teu ngiring ngadamel vidio dukungan ka calon bupati di tiktok?"
+    question = "abdi pagawe nagri, kenging teu ngadamel pidio kanggo jago bupati?"  # Sundanese
     first = core.answers.ask(question, channel="test")
     assert first.band != ANSWER or first.entry_id != "medsos-kampanye-online"
     group = next(g for g in core.admin.review.groups() if g.question == question)
@@ -170,7 +170,7 @@ def test_a_rebuild_after_edits_is_the_model_a_fresh_builder_makes(small_kb, tmp_
     path = keeper.path(training.input_key(data))
     assert path is not None
     # The same knowledge in a process that never built, on a system without fork.
-    monkeypatch.setattr(training, "_MEMO", {})
+    monkeypatch.setattr(training_data, "_MEMO", {})
     monkeypatch.delattr(os, "fork")
     assert training.build(data) == path.read_bytes()
 

@@ -53,6 +53,7 @@ def test_each_stored_item_has_its_own_paragraph_with_its_retention(lang):
     assert f"77 {days}" in paragraphs["questions"] and f"77 {days}" in paragraphs["feedback"]
     assert f"222 {days}" in paragraphs["tips"]
     assert "33" in paragraphs["drafts"] and "4" in paragraphs["quota"]
+    assert f"30 {days}" in paragraphs["quizzes"]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 
 from bot.config import Settings
 from bot.core import Core
-from bot.tips import flow
+from bot.tips import filing, flow
 from bot.tips.records import Incoming
 from bot.tips.vault import Vault
 
@@ -34,7 +34,7 @@ KNOWLEDGE |= {"kb_state", "kb_changes"}
 
 
 class Dice:
-    """Stands in for `secrets` in the flow: the same tickets and codes in every run."""
+    """Stands in for `secrets` in the flow and filing: the same tickets and codes in every run."""
 
     def __init__(self) -> None:
         self.rng = random.Random(7)
@@ -50,7 +50,9 @@ class Dice:
 
 
 def file_tips(tmp_path, name: str, senders: list[int], monkeypatch) -> Core:
-    monkeypatch.setattr(flow, "secrets", Dice())
+    dice = Dice()
+    monkeypatch.setattr(flow, "secrets", dice)
+    monkeypatch.setattr(filing, "secrets", dice)
     settings = Settings(database_path=tmp_path / name / "bot.db", report_encryption_key=KEY)
     core = Core.open(settings)
     reports = core.reports

@@ -22,6 +22,7 @@ from bot.answering.bands import (
 )
 from bot.answering.intent import looks_like_question, reads_like_report
 from bot.config import DEFAULT_KNOWLEDGE_DIR
+from bot.kb import citing
 from bot.kb.model import Entry, KnowledgeBase, Source
 from bot.ui import actions, commands
 from bot.ui.render import Renderer
@@ -32,8 +33,6 @@ from bot.ui.views import Button, View
 MAX_QUESTION_CHARS = 500
 # The band of a message that reads like a tip: answered with an offer, never logged.
 REPORT_OFFER = "report_offer"
-# Sources listed under an answer; the others are one tap away in "Dasar hukum".
-MAX_SHOWN_SOURCES = 4
 # Topics named in the decline message as examples.
 DECLINE_EXAMPLE_TOPICS = ("kampanye-ikut", "media-sosial", "kampanye-fasilitas", "sanksi")
 # Replies that are not about the knowledge base: chosen by the band's reason.
@@ -232,28 +231,17 @@ class Answers:
         later = self.kb.sources.get(source.superseded_by)
         return {"region": source.region, "superseded": later.short if later else ""}
 
-    def _citations(self, entry: Entry, lang: str) -> list[dict]:
-        grouped: dict[str, dict] = {}
-        for cite in entry.citations:
-            source = self.kb.sources[cite.source]
-            group = grouped.setdefault(
-                source.id, {"short": source.short, "labels": []} | self._validity(source)
-            )
-            group["labels"].append(source.items[cite.item].label[lang])
-        return list(grouped.values())
-
     def _shown_citations(self, entry: Entry, lang: str) -> dict:
-        """At most four sources under an answer, national law first; the rest behind "Dasar
-        hukum". When all four shown are national, the first regional circular the entry cites
-        takes the last place: ASN usually hold their regency's circular and look for its
-        number, and it shows how the national rule was applied."""
-        groups = self._citations(entry, lang)
-        shown = groups[:MAX_SHOWN_SOURCES]
-        if not any(g["region"] for g in shown):
-            regional = next((g for g in groups[MAX_SHOWN_SOURCES:] if g["region"]), None)
-            if regional is not None:
-                shown = shown[: MAX_SHOWN_SOURCES - 1] + [regional]
-        return {"citations": shown, "more_sources": len(groups) - len(shown)}
+        """The sources listed under an answer (`bot.kb.citing.shown_sources`), each with the
+        labels of its cited items; the rest are counted, behind "Dasar hukum"."""
+        shown, more = citing.shown_sources(self.kb.sources_of(entry))
+        labels: dict[str, list[str]] = {s.id: [] for s in shown}
+        for cite in entry.citations:
+            if cite.source in labels:
+                item = self.kb.sources[cite.source].items[cite.item]
+                labels[cite.source].append(item.label[lang])
+        citations = [{"short": s.short, "labels": labels[s.id]} | self._validity(s) for s in shown]
+        return {"citations": citations, "more_sources": more}
 
     def entry_view(self, entry_id: str, lang: str, question_id: int | None = None) -> View:
         """The full answer of one entry, with its buttons.

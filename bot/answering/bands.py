@@ -49,6 +49,10 @@ class BandParams:
     answer_at: float = 0.30
     lead: float = 2.0
     suggest_at: float = 0.10  # below this (and not out of scope): decline
+    # A topic's probability is this share of its entries' summed probabilities plus the rest
+    # of the topic classifier's: 0.3 was best over the k folds of the phrasings (bench/crossval.py
+    # --entry-weight; 1.0 is the entry classifier alone, 0.0 the topic classifier alone).
+    entry_weight: float = 0.3
     intent_at: float = 0.50  # probability of an intent needed to reply as that intent
     vague_max_tokens: int = 1  # at most this many content words: a clarifying question
     # Two content words ("aturan baru", "sanksi kampanye") are answered only when very sure.
@@ -76,6 +80,7 @@ class Match:
     lang: str
     reason: str = ""
     confidence: float = 0.0  # calibrated probability of the answered (or best) topic
+    runner_up: float = 0.0  # probability of the second most likely topic
     intent: str | None = None
     probs: dict[str, float] = field(default_factory=dict)  # out of scope and intents
 
@@ -111,6 +116,15 @@ class LearnedMatcher:
             for i, label in enumerate(model.labels)
             if label.startswith(INTENT_PREFIX)
         }
+        # The topic classifier's rows in this matcher's topic order, out of scope and intents.
+        tlabels = model.topic_labels
+        self.topic_rows = np.array([tlabels.index(t) if t in tlabels else -1 for t in self.topics])
+        self.topic_none_row = tlabels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in tlabels else -1
+        self.topic_intent_rows = {
+            name: tlabels.index(INTENT_PREFIX + name) if INTENT_PREFIX + name in tlabels else -1
+            for name in self.intent_rows
+        }
+        self.entry_weight = self.params.entry_weight if tlabels else 1.0
         self._cached = lru_cache(maxsize=self.params.cache_size)(self._match)
         self._content_words: dict[tuple[str, str], bool] = {}
 
@@ -138,7 +152,13 @@ class LearnedMatcher:
             return Match(DECLINE, [], lang, NUMBER)
         if not any(ch.isalpha() for ch in text):
             return Match(DECLINE, [], lang, JUNK)
-        probs, known = self.model.probabilities(text)
+        probs, tprobs, known = self.model.both_probabilities(text)
+        a = self.entry_weight
+
+        def blended(entry_value: float, topic_row: int) -> float:
+            topic_value = float(tprobs[topic_row]) if topic_row >= 0 else entry_value
+            return a * entry_value + (1 - a) * topic_value
+
         entry_p = probs[self.entry_rows]
         order = self.entry_rows[np.argsort(-entry_p, kind="stable")[:10]]
         labels = self.model.labels
@@ -146,19 +166,24 @@ class LearnedMatcher:
             Candidate(labels[i], self.topic_of[labels[i]], round(100 * float(probs[i]), 1))
             for i in order
         ]
-        topic_p = np.bincount(
+        topic_p: np.ndarray = np.bincount(
             self.label_topic[self.entry_rows], weights=entry_p, minlength=len(self.topics)
-        )
+        ).astype(np.float64)
+        if a < 1.0:
+            from_topics = np.where(self.topic_rows >= 0, tprobs[self.topic_rows], topic_p)
+            topic_p = a * topic_p + (1 - a) * from_topics
         best_topic = int(np.argmax(topic_p)) if len(topic_p) else -1
         confidence = float(topic_p[best_topic]) if best_topic >= 0 else 0.0
         runner_up = float(np.partition(topic_p, -2)[-2]) if len(topic_p) > 1 else 0.0
         none_p = float(probs[self.none_row]) if self.none_row >= 0 else 0.0
+        none_p = blended(none_p, self.topic_none_row)
         extras = {OUT_OF_SCOPE: none_p}
         intent, intent_p = None, 0.0
         for name, row in self.intent_rows.items():
-            extras[INTENT_PREFIX + name] = float(probs[row])
-            if probs[row] > intent_p:
-                intent, intent_p = name, float(probs[row])
+            value = blended(float(probs[row]), self.topic_intent_rows[name])
+            extras[INTENT_PREFIX + name] = value
+            if value > intent_p:
+                intent, intent_p = name, value
         # The answered entry is the best entry of the best topic (not always the best entry).
         if best_topic >= 0:
             in_topic = self.entry_rows[self.label_topic[self.entry_rows] == best_topic]
@@ -172,7 +197,7 @@ class LearnedMatcher:
         words = [w for w in self.normalizer.raw_tokens(text) if self._is_content(w, lang)]
 
         def out(band: str, reason: str, **kw) -> Match:
-            return Match(band, candidates, lang, reason, confidence, probs=extras, **kw)
+            return Match(band, candidates, lang, reason, confidence, runner_up, probs=extras, **kw)
 
         if intent is not None and intent_p >= p.intent_at and intent_p >= confidence:
             return out(DECLINE, INTENT, intent=intent)

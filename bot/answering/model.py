@@ -24,7 +24,7 @@ import numpy as np
 
 from bot.answering.normalize import Normalizer
 
-FORMAT = 1
+FORMAT = 2  # 2: a second, topic-level classifier beside the entry classifier
 # Labels of the classes that are not entries; entries' ids never start with "~".
 OUT_OF_SCOPE = "~none"
 INTENT_PREFIX = "~intent:"
@@ -114,6 +114,15 @@ def vectorize(
     return np.asarray(indices, dtype=np.int64), np.asarray(values, dtype=np.float64)
 
 
+def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    if not len(scores):
+        return scores
+    z = scores / temperature
+    z -= z.max()
+    p = np.exp(z)
+    return p / p.sum()
+
+
 @dataclass
 class Prediction:
     """Calibrated probabilities of every class for one text, best first."""
@@ -130,19 +139,28 @@ class Prediction:
 
 @dataclass
 class Model:
-    """A trained matcher: vocabulary, idf, sparse weights (feature -> classes), calibration."""
+    """A trained matcher: vocabulary, idf, sparse weights (feature -> classes), calibration.
+
+    Two classifiers share the features and the weight arrays: one over `labels` (entries, out
+    of scope, intents) and one over `topic_labels` (topics, out of scope, intents), whose
+    classes follow the entry classes in `classes` and `bias`. The topic classifier learns from
+    all of a topic's phrasings at once, which separates neighbouring topics better than summing
+    entry probabilities (bench/crossval.py).
+    """
 
     labels: list[str]
     vocab: dict[str, int]
     idf: np.ndarray  # float32, one per feature
     indptr: np.ndarray  # int64, CSR over features: weights of feature f at indptr[f]:indptr[f+1]
-    classes: np.ndarray  # int32 class index of each stored weight
+    classes: np.ndarray  # int32 class index of each stored weight (entry classes, then topics)
     weights: np.ndarray  # float32
-    bias: np.ndarray  # float32, one per class
+    bias: np.ndarray  # float32, one per class of both classifiers
     spec: FeatureSpec
     normalizer: Normalizer
     temperature: float = 1.0
     meta: dict = field(default_factory=dict)  # knowledge hash, build settings, figures
+    topic_labels: list[str] = field(default_factory=list)  # empty: no topic classifier
+    topic_temperature: float = 1.0
 
     @property
     def featurizer(self) -> Featurizer:
@@ -170,11 +188,19 @@ class Model:
 
     def probabilities(self, text: str) -> tuple[np.ndarray, float]:
         """Calibrated probability of every class (in `labels` order), and the known share."""
+        entry_p, _, known = self.both_probabilities(text)
+        return entry_p, known
+
+    def both_probabilities(self, text: str) -> tuple[np.ndarray, np.ndarray, float]:
+        """Calibrated probabilities of the entry classes (`labels` order) and of the topic
+        classes (`topic_labels` order, empty without a topic classifier), and the known share."""
         scores, known = self.logits(text)
-        z = scores / self.temperature
-        z -= z.max()
-        p = np.exp(z)
-        return p / p.sum(), known
+        n = len(self.labels)
+        return (
+            _softmax(scores[:n], self.temperature),
+            _softmax(scores[n:], self.topic_temperature),
+            known,
+        )
 
     def predict(self, text: str, top: int = 10) -> Prediction:
         """Calibrated probabilities of the `top` most likely classes."""
@@ -193,6 +219,8 @@ class Model:
             "labels": self.labels,
             "spec": asdict(self.spec),
             "temperature": self.temperature,
+            "topic_labels": self.topic_labels,
+            "topic_temperature": self.topic_temperature,
             "meta": self.meta,
         }
         vocab = sorted(self.vocab, key=self.vocab.__getitem__)
@@ -223,13 +251,15 @@ class Model:
             raise ValueError(f"model format {header.get('format')} is not {FORMAT}")
         vocab = {g: i for i, g in enumerate(vocab_text.split("\n"))} if vocab_text else {}
         labels = list(header["labels"])
+        topic_labels = list(header.get("topic_labels") or [])
+        n_classes = len(labels) + len(topic_labels)
         nfeat, nnz = len(vocab), len(arrays["weights"])
         if (
             len(arrays["idf"]) != nfeat
             or len(arrays["indptr"]) != nfeat + 1
             or len(arrays["classes"]) != nnz
-            or len(arrays["bias"]) != len(labels)
-            or (nnz and int(arrays["classes"].max()) >= len(labels))
+            or len(arrays["bias"]) != n_classes
+            or (nnz and int(arrays["classes"].max()) >= n_classes)
             or int(arrays["indptr"][-1]) != nnz
         ):
             raise ValueError("model artefact arrays do not fit together")
@@ -245,4 +275,6 @@ class Model:
             normalizer=normalizer,
             temperature=float(header["temperature"]),
             meta=dict(header.get("meta") or {}),
+            topic_labels=topic_labels,
+            topic_temperature=float(header.get("topic_temperature", 1.0)),
         )

@@ -110,11 +110,13 @@ def review_questions(
     ).fetchall()
 
 
-def daily_bands(db: sqlite_utils.Database, since: str) -> list[tuple[str, str, int]]:
-    """(day, band, questions) for questions asked on or after the ISO date `since`."""
+def bands_by_minute(db: sqlite_utils.Database, since: str) -> list[tuple[str, str, int]]:
+    """(UTC minute as "YYYY-MM-DDTHH:MM", band, questions) for questions asked at or after the
+    UTC ISO moment `since`. Minutes, not days, so a caller can count days in any time zone
+    (some are offset by half or three quarters of an hour) in one query."""
     return db.execute(
-        "SELECT substr(asked_at, 1, 10) AS day, band, count(*) FROM question_log"
-        " WHERE asked_at >= ? GROUP BY day, band",
+        "SELECT substr(asked_at, 1, 16) AS minute, band, count(*) FROM question_log"
+        " WHERE asked_at >= ? GROUP BY minute, band",
         [since],
     ).fetchall()
 

@@ -15,7 +15,7 @@ import signal
 import struct
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ from bot.answering.training_data import (
     examples,
     featurize,
     input_key,
+    memo_for,
     normalizer_for,
     normalizer_from,
     read_context,
@@ -179,21 +180,6 @@ def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
     return float(np.exp((lo + hi) / 2))
 
 
-def held_out_scores(X, y: np.ndarray, config: TrainConfig) -> np.ndarray:
-    """Decision scores of every row from a model that did not see it (stratified k folds)."""
-    from sklearn.model_selection import StratifiedKFold
-
-    n_classes = int(y.max()) + 1
-    out = np.zeros((X.shape[0], n_classes))
-    folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
-    for train, test in folds.split(X, y):
-        clf = _classifier(config).fit(X[train], y[train])
-        s = np.full((len(test), n_classes), -1e3)
-        s[:, clf.classes_] = _scores(clf, X[test])
-        out[test] = s
-    return out
-
-
 def _split_scores(X, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
     """Decision scores of a held-out share of the rows, from a model trained on the rest."""
     from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
@@ -215,8 +201,8 @@ def _split_scores(X, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np
 
 
 class _Concurrent:
-    """A float computed in a forked copy of this process while this one goes on (the main fit
-    and the calibration fit then use both cores), or here when forking is not safe.
+    """Floats computed in a forked copy of this process while this one goes on (the main fits
+    and the calibration fits then use both cores), or here when forking is not safe.
 
     Not in threads: liblinear draws from one global random generator, so two fits at once
     would not be deterministic. Forked only from a process without other threads (the builder
@@ -224,23 +210,26 @@ class _Concurrent:
     way: the child runs the same code on the same data with its own fixed seeds.
     """
 
-    def __init__(self, compute: Callable[[], float], fork: bool = True):
+    def __init__(self, compute: Callable[[], list[float]], count: int, fork: bool = True):
         self.compute = compute
+        self.count = count
         self.fork = fork
         self._pid = 0
         self._fd = -1
 
     def start(self) -> None:
-        """Fork the child that computes the value (when allowed)."""
+        """Fork the child that computes the values (when allowed)."""
         if not (self.fork and hasattr(os, "fork") and threading.active_count() == 1):
             return
+        import sklearn.model_selection  # noqa: F401  (the child then imports nothing)
+
         read, write = os.pipe()
         pid = os.fork()
-        if pid == 0:  # the child: compute, write 8 bytes, never return into the caller
+        if pid == 0:  # the child: compute, write the doubles, never return into the caller
             code = 1
             try:
                 os.close(read)
-                os.write(write, struct.pack("<d", self.compute()))
+                os.write(write, struct.pack(f"<{self.count}d", *self.compute()))
                 code = 0
             finally:
                 os._exit(code)
@@ -255,22 +244,22 @@ class _Concurrent:
             os.waitpid(self._pid, 0)
             self._pid = 0
 
-    def result(self) -> float:
-        """The value: the child's, or computed here (not started, or the child failed)."""
+    def result(self) -> list[float]:
+        """The values: the child's, or computed here (not started, or the child failed)."""
         if not self._pid:
             return self.compute()
-        data = b""
+        size, data = 8 * self.count, b""
         try:
-            while len(data) < 8 and (chunk := os.read(self._fd, 8 - len(data))):
+            while len(data) < size and (chunk := os.read(self._fd, size - len(data))):
                 data += chunk
         finally:
             os.close(self._fd)
             os.waitpid(self._pid, 0)
             self._pid = 0
-        if len(data) < 8:
+        if len(data) < size:
             log.warning("the calibration child failed; calibrating in this process")
             return self.compute()
-        return float(struct.unpack("<d", data)[0])
+        return list(struct.unpack(f"<{self.count}d", data))
 
 
 def fit(
@@ -289,27 +278,54 @@ def fit(
     exs = augment(exs, context or {}, normalizer, config.augment, config.seed)
     featurizer = Featurizer(config.spec, normalizer)
     X, vocab, idf = featurize(featurizer, exs.texts, config.min_df, memo)
-    labels = sorted(set(exs.labels))
-    index = {label: i for i, label in enumerate(labels)}
-    y = np.array([index[label] for label in exs.labels])
+    tasks = [_encoded(exs.labels)] + ([_encoded(exs.topic_labels())] if exs.topics else [])
     calibrate = config.calibration > 0
-    temperature = _Concurrent(
-        (lambda: _fit_temperature(*_split_scores(X, y, config))) if calibrate else (lambda: 1.0),
+    temperatures = _Concurrent(
+        lambda: [
+            _fit_temperature(*_split_scores(X, y, config)) if calibrate else 1.0 for _, y in tasks
+        ],
+        len(tasks),
         # Nearest centroids train in one sparse product: nothing worth overlapping, and the
         # process of a huge knowledge base is not one to copy.
-        fork=calibrate and _kind(config, len(labels)) != "centroid",
+        fork=calibrate and _kind(config, len(tasks[0][0])) != "centroid",
     )
-    temperature.start()
+    temperatures.start()  # the calibration fits, in a child, while this process fits
     try:
-        clf = _classifier(config, len(labels)).fit(X, y)
+        fitted = [_fit_one(X, labels, y, config) for labels, y in tasks]
     except BaseException:
-        temperature.cancel()
+        temperatures.cancel()
         raise
-    coef, bias = clf.coef_, np.asarray(clf.intercept_, dtype=np.float64)  # classes x features
+    entry, *topic = [
+        replace(f, temperature=t) for f, t in zip(fitted, temperatures.result(), strict=True)
+    ]
+    return export(entry, topic[0] if topic else None, vocab, idf, normalizer, config, digest)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """One classifier's weights (classes x features), biases, labels and temperature."""
+
+    coef: object  # dense ndarray or scipy sparse matrix
+    bias: np.ndarray
+    labels: list[str]
+    temperature: float
+
+
+def _encoded(names: list[str]) -> tuple[list[str], np.ndarray]:
+    """(sorted distinct labels, each example's label index)."""
+    labels = sorted(set(names))
+    index = {label: i for i, label in enumerate(labels)}
+    return labels, np.array([index[label] for label in names])
+
+
+def _fit_one(X, labels: list[str], y: np.ndarray, config: TrainConfig) -> Fitted:
+    """One classifier (its temperature is set apart, `fit`)."""
+    clf = _classifier(config, len(labels)).fit(X, y)
+    coef, bias = clf.coef_, np.asarray(clf.intercept_, dtype=np.float64)
     if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row
         coef = np.asarray(coef.todense() if hasattr(coef, "todense") else coef)
         coef, bias = np.vstack([-coef, coef]) / 2, np.array([-bias[0], bias[0]]) / 2
-    return export(coef, bias, labels, vocab, idf, normalizer, config, temperature.result(), digest)
+    return Fitted(coef, bias, labels, 1.0)
 
 
 def _cap_rows(matrix, cap: int):
@@ -332,11 +348,15 @@ def _cap_rows(matrix, cap: int):
     return capped
 
 
-def export(coef, bias, labels, vocab, idf, normalizer, config, temperature, digest) -> Model:
-    """Turn a classes x features weight matrix (dense or sparse) into the serving model: per
-    feature, the classes it weighs for, small weights (|w| < config.prune) dropped."""
+def export(entry: Fitted, topic: Fitted | None, vocab, idf, normalizer, config, digest) -> Model:
+    """Turn the classifiers' classes x features weights (dense or sparse) into the serving
+    model: per feature, the classes it weighs for (entry classes first, then topic classes),
+    small weights (|w| < config.prune) dropped."""
     from scipy import sparse
 
+    parts = [entry] if topic is None else [entry, topic]
+    coef = sparse.vstack([sparse.csr_matrix(f.coef) for f in parts])
+    bias = np.concatenate([f.bias for f in parts])
     by_feature = sparse.csr_matrix(coef).T.tocsr()  # features x classes
     by_feature.sort_indices()
     if config.prune > 0:
@@ -345,7 +365,7 @@ def export(coef, bias, labels, vocab, idf, normalizer, config, temperature, dige
     by_feature = _cap_rows(by_feature, config.max_per_feature)
     indptr, class_idx = by_feature.indptr.astype(np.int64), by_feature.indices
     return Model(
-        labels=labels,
+        labels=entry.labels,
         vocab=vocab,
         idf=idf.astype(np.float32),
         indptr=indptr,
@@ -354,8 +374,10 @@ def export(coef, bias, labels, vocab, idf, normalizer, config, temperature, dige
         bias=np.asarray(bias, dtype=np.float32),
         spec=config.spec,
         normalizer=normalizer,
-        temperature=temperature,
+        temperature=entry.temperature,
         meta={"examples": digest, "config": json.loads(json.dumps(asdict(config)))},
+        topic_labels=topic.labels if topic else [],
+        topic_temperature=topic.temperature if topic else 1.0,
     )
 
 
@@ -377,29 +399,11 @@ def config_from(data: dict) -> TrainConfig:
     return TrainConfig(spec=spec, **{k: v for k, v in raw.items() if k in names})
 
 
-# The n-grams of the last build's texts, kept by a builder process between builds (an edit
-# changes a few texts), under the key of the lexicon and features they were made with.
-_MEMO: dict[str, GramMemo] = {}
-
-
-def _memo_for(data: dict) -> GramMemo:
-    """The n-gram memo of this input's lexicon and feature spec (emptied when they change).
-
-    The language markers are left out of the key: adding a phrasing often adds a word to them,
-    and `featurize` checks each remembered text's language instead (`GramMemo`)."""
-    lexicon = {k: v for k, v in data["normalizer"].items() if k not in ("english", "indonesian")}
-    key = input_key({"lexicon": lexicon, "spec": data["config"]["spec"]})
-    if key not in _MEMO:
-        _MEMO.clear()
-        _MEMO[key] = GramMemo()
-    return _MEMO[key]
-
-
 def build(data: dict) -> bytes:
     """Train from a training input; the artefact's bytes (the same input gives the same bytes)."""
     pairs = data["examples"]
-    exs = Examples([t for _, t in pairs], [label for label, _ in pairs])
+    exs = Examples([t for _, t in pairs], [label for label, _ in pairs], data.get("topics") or {})
     normalizer, config = normalizer_from(data), config_from(data)
-    model = fit(exs, normalizer, config, data.get("context"), _memo_for(data))
+    model = fit(exs, normalizer, config, data.get("context"), memo_for(data))
     model.meta["key"] = input_key(data)
     return model.to_bytes()

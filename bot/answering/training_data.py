@@ -25,7 +25,7 @@ from bot.answering.model import INTENT_PREFIX, OUT_OF_SCOPE, Featurizer
 from bot.answering.normalize import Normalizer
 from bot.kb.model import LANGS, KnowledgeBase
 
-TRAINING_FORMAT = 1  # bump when training changes in a way the training input cannot show
+TRAINING_FORMAT = 2  # bump when training changes in a way the training input cannot show
 
 
 @dataclass(frozen=True)
@@ -34,13 +34,25 @@ class Examples:
 
     texts: list[str]
     labels: list[str]
+    # Entry label -> its topic, for the topic classifier (labels not in it are their own topic).
+    topics: dict[str, str] = field(default_factory=dict)
 
     def digest(self) -> str:
-        """SHA-256 of the texts and labels."""
+        """SHA-256 of the texts, labels and topics."""
         h = hashlib.sha256()
         for text, label in zip(self.texts, self.labels, strict=True):
             h.update(f"{label}\t{text}\n".encode())
+        for label in sorted(self.topics):
+            h.update(f"{label}\t{self.topics[label]}\n".encode())
         return h.hexdigest()
+
+    def topic_labels(self) -> list[str]:
+        """The topic classifier's label of every example."""
+        return [self.topics.get(label, label) for label in self.labels]
+
+    def subset(self, rows) -> Examples:
+        """The examples at these row indices (same topics)."""
+        return Examples([self.texts[i] for i in rows], [self.labels[i] for i in rows], self.topics)
 
 
 # -- reading the files ---------------------------------------------------------------------------
@@ -107,7 +119,7 @@ def augment(
                 parts.append(rng.choice(after))
             texts.append(" ".join(p for p in parts if p))
             labels.append(label)
-    return Examples(texts, labels)
+    return Examples(texts, labels, exs.topics)
 
 
 def normalizer_for(kb: KnowledgeBase) -> Normalizer:
@@ -140,7 +152,8 @@ def examples(kb: KnowledgeBase, extra: dict[str, list[str]], titles: bool = True
     for label, texts in extra.items():
         pairs.update((label, " ".join(t.split())) for t in texts if t.strip())
     ordered = sorted(pairs)
-    return Examples([t for _, t in ordered], [label for label, _ in ordered])
+    topics = {entry_id: kb.entries[entry_id].topic for entry_id in sorted(kb.entries)}
+    return Examples([t for _, t in ordered], [label for label, _ in ordered], topics)
 
 
 # -- features ------------------------------------------------------------------------------------
@@ -276,6 +289,24 @@ def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: GramM
     return X, vocab, idf
 
 
+# The n-grams of the last build's texts, kept by a builder process between builds (an edit
+# changes a few texts), under the key of the lexicon and features they were made with.
+_MEMO: dict[str, GramMemo] = {}
+
+
+def memo_for(data: dict) -> GramMemo:
+    """The n-gram memo of this input's lexicon and feature spec (emptied when they change).
+
+    The language markers are left out of the key: adding a phrasing often adds a word to them,
+    and `featurize` checks each remembered text's language instead (`GramMemo`)."""
+    lexicon = {k: v for k, v in data["normalizer"].items() if k not in ("english", "indonesian")}
+    key = input_key({"lexicon": lexicon, "spec": data["config"]["spec"]})
+    if key not in _MEMO:
+        _MEMO.clear()
+        _MEMO[key] = GramMemo()
+    return _MEMO[key]
+
+
 # -- the training input --------------------------------------------------------------------------
 
 
@@ -291,6 +322,7 @@ def training_input(kb: KnowledgeBase, directory: Path, config: Any) -> dict:
         "format": TRAINING_FORMAT,
         "config": asdict(config),
         "examples": [[label, text] for label, text in zip(exs.labels, exs.texts, strict=True)],
+        "topics": exs.topics,
         "context": read_context(directory),
         "normalizer": {
             "slang": normalizer.slang,

@@ -1,5 +1,9 @@
 """Usage statistics for admins: questions per day, bands, top topics, feedback, tips by status.
 
+Days are the deployment's days (`TZ`, as every time the bot shows): a question asked at 23:30 UTC
+counts on the next day in Jakarta. The log keeps UTC times; one query counts them per UTC minute,
+and each minute is put on its local day.
+
 The chart is drawn with matplotlib, imported only when a chart is asked for (with the Agg
 backend, no display needed), so the bot's start-up does not pay for it.
 """
@@ -9,12 +13,14 @@ from __future__ import annotations
 import io
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
 from bot.answering import store as usage
 from bot.answering.answers import Answers
+from bot.config import DEFAULT_TIME_ZONE
 from bot.tips import store as tips_store
 from bot.ui.views import View
 
@@ -56,26 +62,40 @@ class Statistics:
 
 
 def collect(
-    db: sqlite_utils.Database, answers: Answers, days: int = DAYS, today: date | None = None
+    db: sqlite_utils.Database,
+    answers: Answers,
+    days: int = DAYS,
+    today: date | None = None,
+    tz: ZoneInfo | None = None,
 ) -> Statistics:
-    """Count the last `days` days, zero-filled, from the question log and feedback."""
-    today = today or datetime.now(UTC).date()
+    """Count the last `days` local days (in `tz`, by default the deployment's zone), zero-filled,
+    from the question log and feedback."""
+    tz = tz or answers.renderer.tz or ZoneInfo(DEFAULT_TIME_ZONE)
+    today = today or datetime.now(tz).date()
     first = today - timedelta(days=days - 1)
-    since = first.isoformat()
-    per_day: dict[str, Counter] = {}
-    for day, band, n in usage.daily_bands(db, since):
-        per_day.setdefault(day, Counter())[band] += n
+    since = _utc_start(first, tz)
+    per_day: dict[date, Counter] = {}
+    # One query by UTC minute; each minute falls on one local day.
+    for minute, band, n in usage.bands_by_minute(db, since):
+        moment = datetime.fromisoformat(minute).replace(tzinfo=UTC)
+        per_day.setdefault(moment.astimezone(tz).date(), Counter())[band] += n
     series = []
     for i in range(days):
-        d = first + timedelta(days=i)
-        counts = per_day.get(d.isoformat(), Counter())
-        series.append(DayCount(d, *(counts[b] for b in BANDS)))
+        day = first + timedelta(days=i)
+        counts = per_day.get(day, Counter())
+        series.append(DayCount(day, *(counts[b] for b in BANDS)))
     topics: Counter = Counter()
     for entry_id, n in usage.answered_entries(db, since):
         entry = answers.kb.entries.get(entry_id)
         topics[entry.topic if entry else "?"] += n
     up, down = usage.feedback_totals(db, since)
     return Statistics(series, topics.most_common(5), up, down, tips_store.count_by_status(db))
+
+
+def _utc_start(day: date, tz: ZoneInfo) -> str:
+    """The first moment of the local `day`, in the database's format (UTC ISO, seconds)."""
+    start = datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+    return start.isoformat(timespec="seconds")
 
 
 def chart_png(stats: Statistics, labels: dict[str, str]) -> bytes:

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from bot.kb import categories as report
+from bot.kb import citing
 from bot.kb.categories import ReportCategory
 from bot.kb.ids import MAX_ENTRY_ID, MAX_TOPIC_ID, id_problem
 
@@ -113,6 +114,11 @@ class KnowledgeBase:
     def entries_of(self, topic: str) -> list[Entry]:
         """Entries of one topic, in file order."""
         return [e for e in self.entries.values() if e.topic == topic]
+
+    def sources_of(self, entry: Entry) -> list[Source]:
+        """The entry's sources, each once, in the order first cited (unknown ids skipped)."""
+        ids = dict.fromkeys(c.source for c in entry.citations)
+        return [self.sources[s] for s in ids if s in self.sources]
 
     def report_category(self, entry: Entry) -> str:
         """The report category an answer's report button preselects ("lainnya" when none)."""
@@ -306,6 +312,8 @@ def check_references(kb: KnowledgeBase, problems: list[str], where: dict[str, st
         regional = [bool(s.region) for c in entry.citations if (s := kb.sources.get(c.source))]
         if regional != sorted(regional):
             problems.append(f"{place}: cite national rules before regional circulars")
+        if problem := citing.shown_reference_problem(entry.verdict, kb.sources_of(entry)):
+            problems.append(f"{place}: {problem}")
         for rel in entry.related:
             if rel not in kb.entries or rel == entry.id:
                 problems.append(f"{place}: related entry '{rel}' does not exist")

@@ -117,6 +117,12 @@ class Outreach:
         removed = store.unsubscribe(self.db, chat_id)
         return View(self.r.render("outreach_unsubscribed", lang, removed=removed), lang=lang)
 
+    def group_admins_only(self, action: str, lang: str) -> View:
+        """The polite refusal a group member gets for what only the group's admins may do:
+        `subscribe`, `unsubscribe`, or `close` a counted quiz (plain text: it may be an alert)."""
+        text = self.r.render("outreach_group_admins_only", lang, action=action)
+        return View(text, lang=lang)
+
     # -- quizzes ---------------------------------------------------------------------------------
 
     def quiz_ids(self) -> list[str]:

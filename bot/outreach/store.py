@@ -6,6 +6,8 @@ What is kept, and why (the privacy page says the same):
   outreach_series        a quiz series: chat, language, whether results are counted
   outreach_polls         each poll of a counted series: how many answered and how many were
                          right (counts only; never who answered or what they chose)
+                         (a series and its polls go QUIZ_RETENTION_DAYS after it closed, or
+                         after it started when it never closed: `purge_series_before`)
   outreach_announcements an admin's announcement, its status and delivery counts
   outreach_reminders     which calendar reminders went out, so a restart never repeats one
   outreach_calendar      the calendar an admin uploaded (it replaces knowledge/calendar.yaml)
@@ -84,6 +86,9 @@ def m005_outreach(db: sqlite_utils.Database) -> None:
 def m006_outreach_live_calendar(db: sqlite_utils.Database) -> None:
     """The live calendar: an admin's upload, kept in the database like admins' KB edits."""
     db.table("outreach_calendar").create({"key": str, "text": str, "uploaded_at": str}, pk="key")
+
+
+QUIZ_RETENTION_DAYS = 30  # a quiz series' chat id and counts, after it closed (or started)
 
 
 def _now() -> str:
@@ -270,6 +275,17 @@ def count_answer(db: sqlite_utils.Database, poll_id: str, option_ids: list[int])
                 [right, poll_id],
             )
     return int(row[0])
+
+
+def purge_series_before(db: sqlite_utils.Database, cutoff: str) -> int:
+    """Delete the quiz series closed before the ISO time `cutoff`, and those never closed that
+    started before it (anonymous ones never close; a counted one left open is abandoned), with
+    their polls; returns how many series went."""
+    old = "SELECT id FROM outreach_series WHERE coalesce(closed_at, started_at) < ?"
+    with db.atomic():
+        db.execute(f"DELETE FROM outreach_polls WHERE series_id IN ({old})", [cutoff])
+        cursor = db.execute(f"DELETE FROM outreach_series WHERE id IN ({old})", [cutoff])
+    return int(cursor.rowcount)
 
 
 # -- announcements -------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ Each step is applied exactly once:
 - when the reply cannot be delivered, `revert` puts the draft back as it was, so the reporter's
   next attempt is applied once;
 - buttons name their step (`skip:who`) and Send carries the draft's random code.
-Sending files the tip and deletes the draft in one transaction; a receipt found only through the
-Send button's code answers a repeated Send with the same ticket.
+Sending files the tip (`bot.tips.filing`): the tip filed and the draft deleted in one
+transaction; a receipt found only through the Send button's code answers a repeated Send with the
+same ticket.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import hashlib
 import secrets
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import sqlite_utils
 
@@ -31,14 +31,13 @@ from bot.answering.answers import Answers
 from bot.answering.intent import asks_a_question
 from bot.config import Settings
 from bot.tips.desk import TipDesk
+from bot.tips.filing import Filing
 from bot.tips.records import (
     EDITABLE,
-    END,
     LIMITS,
     SKIPPABLE,
     STEPS,
     TEXT_FIELDS,
-    TICKET_ALPHABET,
     Draft,
     Evidence,
     Incoming,
@@ -71,6 +70,9 @@ class Reports:
         self.store = TipStore(db, self.vault, self.key_problem)
         self.desk = TipDesk(self.store, answers, settings)
         self.screens = ReporterScreens(self.r, self.desk.category_title, self.desk.categories)
+        self.filing = Filing(
+            self.store, settings, self.r, self.screens, self.category_title, self._now
+        )
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -129,7 +131,7 @@ class Reports:
             return self.screens.closed("no_key", lang)
         if self.store.is_banned(self.vault.user_ref(user_id)):
             return self.screens.closed("banned", lang)
-        if self._used_today(user_id) >= self.settings.reports_per_day:
+        if self.filing.used_today(user_id) >= self.settings.reports_per_day:
             return self.screens.closed("limit", lang, limit=self.settings.reports_per_day)
         draft = Draft(
             category=category if category in self.desk.categories() else "",
@@ -192,7 +194,7 @@ class Reports:
         ref = self.user_ref(user_id)
         draft = self._load(ref)
         if not isinstance(draft, Draft):
-            ticket = self._receipt(action)
+            ticket = self.filing.receipt(action)
             if ticket:  # Send again, after the tip was filed (its reply may have been lost)
                 return self.screens.done(ticket, lang, already=True)
             return self.screens.closed("expired" if draft else "no_draft", lang)
@@ -253,7 +255,7 @@ class Reports:
             self.store.save_draft(ref, draft)
             return self.screens.prompt(draft, lang)
         if spec is actions.TIP_SEND and step == "summary" and arg in ("", draft.nonce):
-            return self._submit(ref, user_id, draft, lang)
+            return self.filing.submit(ref, user_id, draft, lang)
         return self.screens.prompt(draft, lang)  # a stale button: show where the reporter is
 
     def _on_message(self, ref: str, draft: Draft, msg: Incoming, lang: str) -> Reply:
@@ -314,46 +316,6 @@ class Reports:
                 draft.step = "what"
         self.store.save_draft(ref, draft)
         return self.screens.prompt(draft, lang, notes=notes or [], saved=True)
-
-    # -- filing ----------------------------------------------------------------------------------
-
-    def _used_today(self, user_id: int) -> int:
-        return self.store.used(self.require_vault().day_ref(user_id, self._now().date()))
-
-    def _new_ticket(self) -> str:
-        while True:
-            raw = "".join(secrets.choice(TICKET_ALPHABET) for _ in range(8))
-            ticket = f"NTR-{raw[:4]}-{raw[4:]}"
-            if not self.store.ticket_taken(ticket):
-                return ticket
-
-    def _receipt(self, action: Action | None) -> str:
-        """The ticket a Send button (`rp:send:<code>`) filed, or ''."""
-        if action is None or action.spec is not actions.TIP_SEND or self.vault is None:
-            return ""
-        code = action["code"]
-        return self.store.receipt(self.vault.receipt_ref(code)) if code else ""
-
-    def _submit(self, ref: str, user_id: int, draft: Draft, lang: str) -> Reply:
-        """File the draft once: the tip, its history, the day's count and a receipt, with the
-        draft deleted, in one transaction."""
-        vault = self.require_vault()
-        if self._used_today(user_id) >= self.settings.reports_per_day:
-            return self.screens.closed("limit", lang, limit=self.settings.reports_per_day)
-        content: dict[str, Any] = {
-            f: getattr(draft, f) for f in ("what", "who", "where", "when", "contact")
-        }
-        content["evidence"] = draft.evidence
-        now = self._now()
-        ticket = self._new_ticket()
-        nonce = draft.nonce or secrets.token_urlsafe(9)
-        refs = (ref, vault.day_ref(user_id, now.date()), vault.receipt_ref(nonce))
-        self.store.file(ticket, draft.category or "lainnya", content, refs, now.date())
-        category = self.category_title(draft.category or "lainnya", "id")
-        at = now.isoformat(timespec="minutes")  # told to the admins, never stored
-        admin = self.r.render("admin_reports_new", "id", ticket=ticket, category=category, at=at)
-        reply = self.screens.done(ticket, lang)
-        return Reply(reply.view, END, View(admin, lang="id"))
 
     # -- idle drafts -----------------------------------------------------------------------------
 

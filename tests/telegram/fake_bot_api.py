@@ -681,7 +681,7 @@ class FakeBotApi(_PollsAndBlocks):
 
     _m_logOut = _m_close
 
-    # ---- chats the bot may not reach: getChat, getChatMember -------------------------------
+    # ---- chats the bot may not reach, roles in groups: getChat, getChatMember -------------
     # A block of its own (state included) so it merges cleanly with other changes to the server.
     METHODS.update({m.lower(): m for m in ("getChat", "getChatMember")})
 
@@ -703,6 +703,19 @@ class FakeBotApi(_PollsAndBlocks):
         with self._lock:
             self.chat_access[chat_id] = {"status": status, **fields}
 
+    @property
+    def members(self) -> dict[tuple[Any, Any], Json]:
+        """Per (chat id, user id): a person's member fields in a group (default: ``member``)."""
+        return self.__dict__.setdefault("_members", {})
+
+    def set_member(
+        self, chat_id: Any, user_id: Any, status: str = "administrator", **fields: Any
+    ) -> None:
+        """A person's role in a group, as getChatMember reports it: ``creator`` (the owner),
+        ``administrator``, ``member``, ``restricted``, ``left`` or ``kicked``."""
+        with self._lock:
+            self.members[(chat_id, user_id)] = {"status": status, **fields}
+
     def _reachable(self, p: Json) -> Json:
         access = self.chat_access.get(p.get("chat_id"), {})
         if "error" in access:
@@ -720,9 +733,15 @@ class FakeBotApi(_PollsAndBlocks):
     def _m_getChatMember(self, p: Json) -> Json:
         chat = self._reachable(p)
         uid = p.get("user_id")
-        user = self.bot_user if uid == self.bot_user["id"] else dict(id=uid, is_bot=False)
-        fields = {k: v for k, v in self.chat_access.get(chat["id"], {}).items() if k != "error"}
+        if uid == self.bot_user["id"]:
+            user, member = self.bot_user, self.chat_access.get(chat["id"], {})
+        else:
+            user = dict(id=uid, is_bot=False, first_name="User")
+            member = self.members.get((chat["id"], uid), {})
+        fields = {k: v for k, v in member.items() if k != "error"}
         status = fields.pop("status", "member")
+        if status == "creator":
+            fields = {"is_anonymous": False, **fields}
         if status == "restricted":  # every right the Bot API lists, granted unless given
             rights = "change_info invite_users pin_messages send_messages send_polls "
             rights += "send_other_messages add_web_page_previews manage_topics send_audios "

@@ -88,6 +88,7 @@ async def test_a_group_quiz_with_results_counts_answers_and_shows_them_when_clos
     head = bot.api.user(id=3001, first_name="Kepala", username="kepala_dinas")
     staff = [bot.api.user(id=3002 + i, first_name=f"Staf{i}", username=None) for i in range(3)]
     group = bot.api.group_chat()
+    bot.api.set_member(group["id"], head["id"], "administrator")
     polls = await command(bot, "/kuis 2 hasil", head, group, polls=2)
     for call in polls:
         assert_quiz_as_telegram_checks_it(call, verdict_options(bot, "id"))
@@ -100,9 +101,17 @@ async def test_a_group_quiz_with_results_counts_answers_and_shows_them_when_clos
         bot.api.inject_poll_answer(first, option, user=person)
     bot.api.inject_poll_answer(second, second.result["poll"]["correct_option_ids"][0], user=head)
     await bot.api.wait_idle()
-    since = bot.api.mark()
     [(label, data)] = bot.api.buttons(after)
     assert "Tutup kuis" in label
+    # A member who is not an admin of the group cannot close it: a polite alert, nothing stops.
+    since = bot.api.mark()
+    bot.api.inject_callback(data, message=after, user=staff[0])
+    [alert] = await bot.api.wait_for("answerCallbackQuery", since=since)
+    assert alert.params["text"] == "Maaf, hanya admin grup yang dapat menutup kuis ini."
+    assert alert.params["show_alert"] is True
+    await bot.api.wait_idle()
+    assert bot.api.calls("stopPoll") == [] and bot.api.calls("sendMessage")[since:] == []
+    since = bot.api.mark()
     bot.api.inject_callback(data, message=after, user=head)
     [results] = await bot.api.wait_for(
         "sendMessage", lambda c: c.params["chat_id"] == group["id"], since=since
@@ -148,6 +157,7 @@ async def test_an_announcement_reaches_subscribers_only_until_they_unsubscribe(
     ani = bot.api.user(id=5001, first_name="Ani", username="ani")
     budi = bot.api.user(id=5002, first_name="Budi", username="budi2")
     group = bot.api.group_chat(id=-1005005)
+    bot.api.set_member(group["id"], budi["id"], "creator")  # Budi owns the group
     assert "Berlangganan" in await bot.say("/langganan", user=ani)
     assert "hanya ID obrolan" in await bot.say("/langganan", user=budi, chat=group)
     await bot.say("halo", user=budi)  # Budi talks to the bot but never subscribes
@@ -165,6 +175,37 @@ async def test_an_announcement_reaches_subscribers_only_until_they_unsubscribe(
     got = {c.params["chat_id"] for c in bot.api.calls("sendMessage") if "Rapat kedua" in c.text}
     assert got == {group["id"], admin["id"]}
     assert store.subscribers(bot.core.db) == [group["id"]]
+
+
+async def test_only_a_groups_admins_subscribe_it_or_stop_its_subscription(bot: BotUnderTest):
+    group = bot.api.group_chat(id=-1006006, title="Grup Dinas")
+    admin = bot.api.user(id=6101, first_name="Sekretaris", username="sekdin")
+    member = bot.api.user(id=6102, first_name="Staf", username="staf")
+    guest = bot.api.user(id=6103, first_name="Tamu", username="tamu", language_code="en")
+    bot.api.set_member(group["id"], admin["id"], "administrator")
+    for user in (member, guest):
+        bot.api.set_member(group["id"], user["id"], "member")
+
+    refused = await bot.say("/langganan", user=member, chat=group)
+    assert refused == (
+        "Maaf, hanya admin grup yang dapat mendaftarkan grup ini untuk pengumuman dan pengingat."
+    )
+    assert store.subscribers(bot.core.db) == []
+    assert "Berlangganan" in await bot.say("/langganan", user=admin, chat=group)
+    assert await bot.say("/berhenti_langganan", user=guest, chat=group) == (
+        "Sorry, only the group's admins can stop this group's subscription."
+    )
+    assert store.subscribers(bot.core.db) == [group["id"]]
+    # In his own chat with the bot the member decides alone, as before.
+    assert "Berlangganan" in await bot.say("/langganan", user=member)
+    # The bot's own admins may, in any group; so may an admin writing anonymously, as the group.
+    assert "dihapus" in await bot.say("/berhenti_langganan", user=admin_user(bot), chat=group)
+    anonymous = bot.api.user(id=1087968824, first_name="Group", username="GroupAnonymousBot")
+    anonymous["is_bot"] = True
+    assert "Berlangganan" in await bot.say(
+        "/langganan", user=anonymous, chat=group, sender_chat=group
+    )
+    assert store.subscribers(bot.core.db) == sorted([group["id"], member["id"]])
 
 
 async def test_a_stranger_cannot_announce(bot: BotUnderTest):

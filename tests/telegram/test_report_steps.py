@@ -106,9 +106,13 @@ async def test_an_idle_draft_is_reminded_once_then_expires_with_a_message(bot: B
 
 async def test_retention_and_expiry_run_as_scheduled_jobs(bot: BotUnderTest):
     names = {job.name for job in bot.app.job_queue.jobs()}
-    assert {"tips-retention", "questions-retention", "drafts-idle"} <= names
+    assert {"tips-retention", "questions-retention", "quizzes-retention", "drafts-idle"} <= names
     await bot.say("boleh foto bareng caleg?")
     old = (datetime.now(UTC) - timedelta(days=91)).isoformat(timespec="seconds")
     bot.core.db.execute("UPDATE question_log SET asked_at = ?", [old])
     await run_job(bot, "questions-retention")
     assert bot.core.db["question_log"].count == 0
+    await bot.say("/kuis 2")  # a private series, never finished
+    bot.core.db.execute("UPDATE outreach_series SET started_at = ?", [old])
+    await run_job(bot, "quizzes-retention")
+    assert bot.core.db["outreach_series"].count == 0
