@@ -26,7 +26,8 @@ from dataclasses import replace  # noqa: E402
 import numpy as np  # noqa: E402
 
 from bench.matching import load_cases  # noqa: E402
-from bot.answering import training  # noqa: E402
+from bot.answering import model as model_module  # noqa: E402
+from bot.answering import training, training_data  # noqa: E402
 from bot.answering.bands import BandParams, LearnedMatcher  # noqa: E402
 from bot.answering.model import FeatureSpec, Model  # noqa: E402
 from bot.config import DEFAULT_KNOWLEDGE_DIR  # noqa: E402
@@ -203,7 +204,8 @@ def main() -> int:
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--classifier", default="svm")
     ap.add_argument("--C", type=float, default=1.0)
-    ap.add_argument("--tol", type=float, default=1e-3)
+    # The bot's own setting, so that what is measured is what the bot trains.
+    ap.add_argument("--tol", type=float, default=training.TrainConfig().tol)
     ap.add_argument("--char", default="2-5")
     ap.add_argument("--char-weight", type=float, default=1.0)
     ap.add_argument("--word-weight", type=float, default=1.0)
@@ -225,7 +227,9 @@ def main() -> int:
     context = training.read_context(args.knowledge)
     print(f"config: {config}")
     start = time.perf_counter()
-    tag = training.input_key({"e": exs.digest(), "c": repr(config), "x": context})[:16]
+    # The code that trains is part of the key: a cached model from other code would be stale.
+    code = "".join(Path(m.__file__).read_text() for m in (training, training_data, model_module))
+    tag = training.input_key({"e": exs.digest(), "c": repr(config), "x": context, "s": code})[:16]
     cache = Path("/tmp") / f"crossval-{tag}.npz"
     if cache.exists():
         model = Model.from_bytes(cache.read_bytes(), normalizer)

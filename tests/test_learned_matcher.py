@@ -6,12 +6,13 @@ Questions here were written for these tests, not copied from the knowledge base 
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from dataclasses import replace
 
 import pytest
 
-from bot.answering import artefacts, training
+from bot.answering import artefacts, training, training_data
 from bot.answering.artefacts import ModelKeeper
 from bot.answering.bands import ANSWER, SUGGEST
 from bot.answering.model import Model
@@ -150,6 +151,28 @@ def test_the_same_knowledge_gives_the_same_model_bytes(small_kb):
     other = replace(small_kb, entries={**small_kb.entries, entry.id: changed})
     other_data = training.training_input(other, DEFAULT_KNOWLEDGE_DIR, config)
     assert training.input_key(other_data) != training.input_key(data)
+
+
+def test_a_rebuild_after_edits_is_the_model_a_fresh_builder_makes(small_kb, tmp_path, monkeypatch):
+    monkeypatch.setattr(artefacts, "_MEMO", OrderedDict())  # built for real, not found in memory
+    keeper = ModelKeeper(tmp_path, DEFAULT_KNOWLEDGE_DIR)
+    kb, entry = small_kb, next(iter(small_kb.entries.values()))
+    edits = [("id", "kalau saya asn, boleh ikut begitu?"), ("en", "may officials join rallies?")]
+    for lang, phrasing in edits:
+        # An admin adds a phrasing; the bot's builder process, which built before, retrains
+        # (remembering the other texts' n-grams, calibrating in a forked child).
+        entry = replace(
+            entry, questions={**entry.questions, lang: [*entry.questions[lang], phrasing]}
+        )
+        kb = replace(kb, entries={**kb.entries, entry.id: entry})
+        keeper.matcher_for(kb)
+    data = training.training_input(kb, DEFAULT_KNOWLEDGE_DIR, keeper.config)
+    path = keeper.path(training.input_key(data))
+    assert path is not None
+    # The same knowledge in a process that never built, on a system without fork.
+    monkeypatch.setattr(training_data, "_MEMO", {})
+    monkeypatch.delattr(os, "fork")
+    assert training.build(data) == path.read_bytes()
 
 
 def test_a_corrupt_or_missing_model_file_is_rebuilt_not_trusted(small_kb, tmp_path, monkeypatch):

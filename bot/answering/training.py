@@ -9,10 +9,14 @@ same training input gives the same artefact bytes (tests/test_learned_matcher.py
 from __future__ import annotations
 
 import json
-from collections import Counter
-from dataclasses import asdict, dataclass, field
+import logging
+import os
+import signal
+import struct
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import cast
 
 import numpy as np
 
@@ -20,9 +24,12 @@ from bot.answering.model import OUT_OF_SCOPE, FeatureSpec, Featurizer, Model
 from bot.answering.normalize import Normalizer
 from bot.answering.training_data import (
     Examples,
+    GramMemo,
     augment,
     examples,
+    featurize,
     input_key,
+    memo_for,
     normalizer_for,
     normalizer_from,
     read_context,
@@ -31,12 +38,15 @@ from bot.answering.training_data import (
 )
 from bot.kb.model import KnowledgeBase
 
+log = logging.getLogger(__name__)
+
 # Re-exported: callers build inputs and models through this one module.
 __all__ = [
     "OUT_OF_SCOPE",
     "TrainConfig",
     "build",
     "examples",
+    "featurize",
     "fit",
     "input_key",
     "normalizer_for",
@@ -84,67 +94,6 @@ class TrainConfig:
 # -- fitting -------------------------------------------------------------------------------------
 
 
-# Up to this many texts the per-text counts are kept between the two passes (fast); above, they
-# are recomputed (a 10,000-entry knowledge base would otherwise hold gigabytes of counters).
-KEEP_COUNTS_UP_TO = 20_000
-
-
-def featurize(featurizer: Featurizer, texts: list[str], min_df: int):
-    """(CSR matrix of TF-IDF rows, vocab, idf) over the training texts.
-
-    Rows are computed as `model.vectorize` computes a question at serving time: per block,
-    sublinear tf times idf, L2-normalised, times the block's weight.
-    """
-    from array import array
-
-    from scipy import sparse
-
-    def counted(text: str) -> list[tuple[list[str], list[int], float]]:
-        out = []
-        for grams, w in featurizer.blocks(text):
-            counts = Counter(grams)
-            out.append((list(counts), list(counts.values()), w))
-        return out
-
-    keep = len(texts) <= KEEP_COUNTS_UP_TO
-    kept_counts = []
-    df: Counter[str] = Counter()
-    for text in texts:
-        blocks = counted(text)
-        for keys, _, _ in blocks:
-            df.update(keys)
-        if keep:
-            kept_counts.append(blocks)
-    kept = sorted(g for g, d in df.items() if d >= min_df)
-    vocab = {g: i for i, g in enumerate(kept)}
-    n = len(texts)
-    dfs = np.fromiter((df[g] for g in kept), dtype=np.float64, count=len(kept))
-    del df
-    idf = (np.log((1 + n) / (1 + dfs)) + 1.0).astype(np.float32)
-    indptr, cols, tfs, block_ids = array("q", [0]), array("i"), array("i"), array("q")
-    weights: list[float] = []
-    for r, text in enumerate(texts):
-        for keys, values, w in kept_counts[r] if keep else counted(text):
-            found = list(map(vocab.get, keys))
-            if min_df > 1:  # drop the features left out of the vocabulary
-                pairs = [(i, c) for i, c in zip(found, values, strict=True) if i is not None]
-                found, values = [i for i, _ in pairs], [c for _, c in pairs]
-            idx = cast(list[int], found)
-            cols.extend(idx)
-            tfs.extend(values)
-            block_ids.extend([len(weights)] * len(idx))
-            weights.append(w)
-        indptr.append(len(cols))
-    col = np.frombuffer(cols, dtype=np.int32).astype(np.int64)
-    bid = np.frombuffer(block_ids, dtype=np.int64)
-    val = (1.0 + np.log(np.frombuffer(tfs, dtype=np.int32).astype(np.float64))) * idf[col]
-    norms = np.sqrt(np.bincount(bid, weights=val * val, minlength=len(weights)))
-    val = val * (np.asarray(weights)[bid] / np.where(norms > 0, norms, 1.0)[bid])
-    X = sparse.csr_matrix((val, col, np.frombuffer(indptr, dtype=np.int64)), shape=(n, len(vocab)))
-    X.sort_indices()
-    return X, vocab, idf
-
-
 class NearestCentroid:
     """Each class's L2-normalised mean TF-IDF row, its `top` largest weights kept: a linear
     model that trains in one sparse product, for knowledge bases too large for the SVM."""
@@ -182,10 +131,15 @@ class NearestCentroid:
         return np.asarray((X @ self.coef_.T).todense())
 
 
+def _kind(config: TrainConfig, n_classes: int) -> str:
+    """The classifier trained: "svm", "lr" or "centroid" ("auto" decided by the class count)."""
+    if config.classifier == "auto":
+        return "svm" if n_classes <= AUTO_SVM_MAX_CLASSES else "centroid"
+    return config.classifier
+
+
 def _classifier(config: TrainConfig, n_classes: int = 0):
-    kind = config.classifier
-    if kind == "auto":
-        kind = "svm" if n_classes <= AUTO_SVM_MAX_CLASSES else "centroid"
+    kind = _kind(config, n_classes)
     if kind == "centroid":
         return NearestCentroid()
     if kind == "svm":
@@ -226,21 +180,6 @@ def _fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
     return float(np.exp((lo + hi) / 2))
 
 
-def held_out_scores(X, y: np.ndarray, config: TrainConfig) -> np.ndarray:
-    """Decision scores of every row from a model that did not see it (stratified k folds)."""
-    from sklearn.model_selection import StratifiedKFold
-
-    n_classes = int(y.max()) + 1
-    out = np.zeros((X.shape[0], n_classes))
-    folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
-    for train, test in folds.split(X, y):
-        clf = _classifier(config).fit(X[train], y[train])
-        s = np.full((len(test), n_classes), -1e3)
-        s[:, clf.classes_] = _scores(clf, X[test])
-        out[test] = s
-    return out
-
-
 def _split_scores(X, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np.ndarray]:
     """Decision scores of a held-out share of the rows, from a model trained on the rest."""
     from sklearn.model_selection import ShuffleSplit, StratifiedShuffleSplit
@@ -261,16 +200,105 @@ def _split_scores(X, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np
     return scores, y[test]
 
 
+class _Concurrent:
+    """Floats computed in a forked copy of this process while this one goes on (the main fits
+    and the calibration fits then use both cores), or here when forking is not safe.
+
+    Not in threads: liblinear draws from one global random generator, so two fits at once
+    would not be deterministic. Forked only from a process without other threads (the builder
+    child; never the bot itself, whose threads may hold locks). The result is the same either
+    way: the child runs the same code on the same data with its own fixed seeds.
+    """
+
+    def __init__(self, compute: Callable[[], list[float]], count: int, fork: bool = True):
+        self.compute = compute
+        self.count = count
+        self.fork = fork
+        self._pid = 0
+        self._fd = -1
+
+    def start(self) -> None:
+        """Fork the child that computes the values (when allowed)."""
+        if not (self.fork and hasattr(os, "fork") and threading.active_count() == 1):
+            return
+        import sklearn.model_selection  # noqa: F401  (the child then imports nothing)
+
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: compute, write the doubles, never return into the caller
+            code = 1
+            try:
+                os.close(read)
+                os.write(write, struct.pack(f"<{self.count}d", *self.compute()))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(write)
+        self._pid, self._fd = pid, read
+
+    def cancel(self) -> None:
+        """Stop the child, if any (the caller failed and will not ask for the result)."""
+        if self._pid:
+            os.kill(self._pid, signal.SIGKILL)
+            os.close(self._fd)
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+
+    def result(self) -> list[float]:
+        """The values: the child's, or computed here (not started, or the child failed)."""
+        if not self._pid:
+            return self.compute()
+        size, data = 8 * self.count, b""
+        try:
+            while len(data) < size and (chunk := os.read(self._fd, size - len(data))):
+                data += chunk
+        finally:
+            os.close(self._fd)
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+        if len(data) < size:
+            log.warning("the calibration child failed; calibrating in this process")
+            return self.compute()
+        return list(struct.unpack(f"<{self.count}d", data))
+
+
 def fit(
-    exs: Examples, normalizer: Normalizer, config: TrainConfig, context: dict | None = None
+    exs: Examples,
+    normalizer: Normalizer,
+    config: TrainConfig,
+    context: dict | None = None,
+    memo: GramMemo | None = None,
 ) -> Model:
-    """Train a model on the examples (plus stories made with `context`) and export it."""
+    """Train a model on the examples (plus stories made with `context`) and export it.
+
+    `memo` remembers each text's n-grams for the next call (`featurize`); it must belong to
+    this normaliser and feature spec.
+    """
     digest = exs.digest()
     exs = augment(exs, context or {}, normalizer, config.augment, config.seed)
-    X, vocab, idf = featurize(Featurizer(config.spec, normalizer), exs.texts, config.min_df)
-    entry = _fit_one(X, exs.labels, config)
-    topic = _fit_one(X, exs.topic_labels(), config) if exs.topics else None
-    return export(entry, topic, vocab, idf, normalizer, config, digest)
+    featurizer = Featurizer(config.spec, normalizer)
+    X, vocab, idf = featurize(featurizer, exs.texts, config.min_df, memo)
+    tasks = [_encoded(exs.labels)] + ([_encoded(exs.topic_labels())] if exs.topics else [])
+    calibrate = config.calibration > 0
+    temperatures = _Concurrent(
+        lambda: [
+            _fit_temperature(*_split_scores(X, y, config)) if calibrate else 1.0 for _, y in tasks
+        ],
+        len(tasks),
+        # Nearest centroids train in one sparse product: nothing worth overlapping, and the
+        # process of a huge knowledge base is not one to copy.
+        fork=calibrate and _kind(config, len(tasks[0][0])) != "centroid",
+    )
+    temperatures.start()  # the calibration fits, in a child, while this process fits
+    try:
+        fitted = [_fit_one(X, labels, y, config) for labels, y in tasks]
+    except BaseException:
+        temperatures.cancel()
+        raise
+    entry, *topic = [
+        replace(f, temperature=t) for f, t in zip(fitted, temperatures.result(), strict=True)
+    ]
+    return export(entry, topic[0] if topic else None, vocab, idf, normalizer, config, digest)
 
 
 @dataclass(frozen=True)
@@ -283,19 +311,21 @@ class Fitted:
     temperature: float
 
 
-def _fit_one(X, names: list[str], config: TrainConfig) -> Fitted:
+def _encoded(names: list[str]) -> tuple[list[str], np.ndarray]:
+    """(sorted distinct labels, each example's label index)."""
     labels = sorted(set(names))
     index = {label: i for i, label in enumerate(labels)}
-    y = np.array([index[label] for label in names])
+    return labels, np.array([index[label] for label in names])
+
+
+def _fit_one(X, labels: list[str], y: np.ndarray, config: TrainConfig) -> Fitted:
+    """One classifier (its temperature is set apart, `fit`)."""
     clf = _classifier(config, len(labels)).fit(X, y)
-    temperature = 1.0
-    if config.calibration > 0:
-        temperature = _fit_temperature(*_split_scores(X, y, config))
     coef, bias = clf.coef_, np.asarray(clf.intercept_, dtype=np.float64)
     if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row
         coef = np.asarray(coef.todense() if hasattr(coef, "todense") else coef)
         coef, bias = np.vstack([-coef, coef]) / 2, np.array([-bias[0], bias[0]]) / 2
-    return Fitted(coef, bias, labels, temperature)
+    return Fitted(coef, bias, labels, 1.0)
 
 
 def _cap_rows(matrix, cap: int):
@@ -373,6 +403,7 @@ def build(data: dict) -> bytes:
     """Train from a training input; the artefact's bytes (the same input gives the same bytes)."""
     pairs = data["examples"]
     exs = Examples([t for _, t in pairs], [label for label, _ in pairs], data.get("topics") or {})
-    model = fit(exs, normalizer_from(data), config_from(data), data.get("context"))
+    normalizer, config = normalizer_from(data), config_from(data)
+    model = fit(exs, normalizer, config, data.get("context"), memo_for(data))
     model.meta["key"] = input_key(data)
     return model.to_bytes()
