@@ -27,8 +27,11 @@ from bot.answering.training_data import (
     GramMemo,
     augment,
     examples,
+    examples_of,
     featurize,
+    frame_key,
     input_key,
+    label_digests,
     memo_for,
     normalizer_for,
     normalizer_from,
@@ -401,9 +404,9 @@ def config_from(data: dict) -> TrainConfig:
 
 def build(data: dict) -> bytes:
     """Train from a training input; the artefact's bytes (the same input gives the same bytes)."""
-    pairs = data["examples"]
-    exs = Examples([t for _, t in pairs], [label for label, _ in pairs], data.get("topics") or {})
+    exs = examples_of(data)
     normalizer, config = normalizer_from(data), config_from(data)
     model = fit(exs, normalizer, config, data.get("context"), memo_for(data))
-    model.meta["key"] = input_key(data)
+    # What `bot.answering.refresh` compares to fit only the classes an edit touched.
+    model.meta.update(key=input_key(data), labels=label_digests(exs), frame=frame_key(data))
     return model.to_bytes()
