@@ -189,3 +189,31 @@ def test_a_corrupt_or_missing_model_file_is_rebuilt_not_trusted(small_kb, tmp_pa
     path.unlink()
     again = ModelKeeper(tmp_path, DEFAULT_KNOWLEDGE_DIR).matcher_for(small_kb)
     assert again.match(question).candidates[0].entry_id == expected and path.is_file()
+
+
+def test_an_edit_is_answered_by_a_quick_model_first_then_by_the_full_build(
+    small_kb, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(artefacts, "_MEMO", OrderedDict())
+    keeper = ModelKeeper(tmp_path, DEFAULT_KNOWLEDGE_DIR)
+    question = "abdi pagawe nagri, kenging teu ngadamel pidio kanggo jago bupati?"  # Sundanese
+    entry = next(e for e in small_kb.entries.values() if e.topic != "dasar-hukum")
+    before = keeper.matcher_for(small_kb).match(question)
+    assert before.best is None or before.best.entry_id != entry.id
+    # An admin teaches the bot the question; the bot swaps in every model it is handed.
+    taught = replace(entry, questions={**entry.questions, "id": [*entry.questions["id"], question]})
+    kb = replace(small_kb, entries={**small_kb.entries, entry.id: taught})
+    handed = []
+    keeper.request(kb, handed.append)
+    assert keeper.wait(timeout=300)
+    quick, full = handed  # the quick model, then the full build that replaces it
+    assert quick.model.meta.get("quick") and not full.model.meta.get("quick")
+    for matcher in (quick, full):
+        match = matcher.match(question)
+        assert match.band == ANSWER and match.best is not None and match.best.entry_id == entry.id
+    # Only the full build is kept as the knowledge's artefact.
+    data = training.training_input(kb, DEFAULT_KNOWLEDGE_DIR, keeper.config)
+    path = keeper.path(training.input_key(data))
+    assert path is not None and not Model.from_bytes(path.read_bytes(), full.normalizer).meta.get(
+        "quick"
+    )

@@ -21,10 +21,11 @@ from bot.answering.bands import (
     Match,
 )
 from bot.answering.intent import looks_like_question, reads_like_report
+from bot.answering.pages import Pages
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.kb import citing
 from bot.kb.model import Entry, KnowledgeBase, Source
-from bot.ui import actions, commands
+from bot.ui import actions
 from bot.ui.render import Renderer
 from bot.ui.views import Button, View
 
@@ -40,7 +41,7 @@ REPLY_TEMPLATES = {JUNK: "not_understood", NUMBER: "number_alone", "empty": "emp
 
 
 @dataclass
-class Answers:
+class Answers(Pages):
     """The answering core over one knowledge base.
 
     `reload` takes a new knowledge base at once (entries, titles, answers) and has its matcher
@@ -372,49 +373,3 @@ class Answers:
         if self.db is not None and entry_id in self.kb.entries:
             store.record_feedback(self.db, entry_id, 1 if up else -1, question_id)
         return View(self.renderer.render("feedback_thanks", lang), lang=lang)
-
-    def welcome_view(self, lang: str, name: str = "") -> View:
-        """The /start greeting with its four doors: ask, topics, report, privacy."""
-        r = self.renderer
-        rows = [
-            [
-                Button(r.label("ask", lang), actions.PAGE("help")),
-                Button(r.label("topics", lang), actions.TOPICS()),
-            ],
-            [
-                Button(r.label("report", lang), actions.REPORT("")),
-                Button(r.label("privacy", lang), actions.PAGE("privacy")),
-            ],
-        ]
-        return View(r.render("welcome", lang, name=name), rows, lang=lang)
-
-    def language_view(self, lang: str, changed: bool) -> View:
-        """The language picker (or the confirmation of a switch)."""
-        r = self.renderer
-        rows = [
-            [
-                Button(r.label("lang_id", lang), actions.LANGUAGE("id")),
-                Button(r.label("lang_en", lang), actions.LANGUAGE("en")),
-            ]
-        ]
-        return View(r.render("language", lang, changed=changed), [] if changed else rows, lang=lang)
-
-    def help_view(self, lang: str, bot_username: str, admin: bool = False) -> View:
-        """/bantuan: how to ask and the commands; an admin also sees the admin commands.
-
-        `admin` is for an admin in a private chat only: strangers and groups never see them.
-        """
-        admin_lines = [
-            (c.name, self.renderer.label(c.label, lang)) for c in commands.admin_commands()
-        ]
-        return self.page(
-            "help", lang, bot_username=bot_username, admin_commands=admin_lines if admin else []
-        )
-
-    def id_view(self, lang: str, user_id: int | None, chat_id: int | None, admin: bool) -> View:
-        """/id: the sender's Telegram user id and, in a group, the chat's id (for the settings)."""
-        return self.page("your_id", lang, user_id=user_id, chat_id=chat_id, is_admin=admin)
-
-    def page(self, template: str, lang: str, /, **context) -> View:
-        """A static page (help, privacy, ...) rendered from its template."""
-        return View(self.renderer.render(template, lang, **context), lang=lang)

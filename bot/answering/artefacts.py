@@ -21,7 +21,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from bot.answering import training
+from bot.answering import refresh, training
 from bot.answering.bands import BandParams, LearnedMatcher
 from bot.answering.model import Model
 from bot.kb.model import KnowledgeBase
@@ -61,6 +61,14 @@ class _Builder:
         self._timer: threading.Timer | None = None
 
     def build(self, data: dict) -> bytes:
+        """The artefact of a training input, built in the child."""
+        return self._run(training.build, data)
+
+    def refresh(self, data: dict, previous: bytes) -> bytes | None:
+        """A quick model of a training input from the previous artefact (None: none possible)."""
+        return self._run(refresh.refresh, data, previous)
+
+    def _run(self, function, *args):
         with self._lock:
             if self._timer is not None:
                 self._timer.cancel()
@@ -69,7 +77,7 @@ class _Builder:
                 self._pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx)
             pool = self._pool
         try:
-            return pool.submit(training.build, data).result(timeout=BUILD_TIMEOUT_S)
+            return pool.submit(function, *args).result(timeout=BUILD_TIMEOUT_S)
         except (BrokenProcessPool, TimeoutError, OSError) as exc:
             self.stop()
             raise BuildError(f"the builder process failed: {exc!r}") from exc
@@ -109,6 +117,7 @@ class ModelKeeper:
         self._worker: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
+        self._served: bytes | None = None  # the artefact of the model last handed out
 
     # -- finding and building --------------------------------------------------------------------
 
@@ -118,14 +127,35 @@ class ModelKeeper:
 
     def matcher_for(self, kb: KnowledgeBase) -> LearnedMatcher:
         """The matcher of `kb`: from memory, from its artefact, or freshly built (blocking)."""
-        data = training.training_input(kb, self.knowledge_dir, self.config)
+        return self._matcher(kb, training.training_input(kb, self.knowledge_dir, self.config))
+
+    def _matcher(self, kb: KnowledgeBase, data: dict) -> LearnedMatcher:
         key = training.input_key(data)
         normalizer = training.normalizer_from(data)
         model = self._load(key, normalizer)
         if model is None:
             raw = self._build(key, data)
             model = Model.from_bytes(raw, normalizer)
+        self._served = _MEMO.get(key)
         return LearnedMatcher(model, kb, self.params)
+
+    def _quick(self, kb: KnowledgeBase, data: dict) -> LearnedMatcher | None:
+        """A quick matcher after a small edit (`bot.answering.refresh`), when a full build is
+        needed and the model being served can be refreshed; None otherwise."""
+        previous = self._served
+        key = training.input_key(data)
+        normalizer = training.normalizer_from(data)
+        if previous is None or self._load(key, normalizer) is not None:
+            return None
+        try:
+            raw = _BUILDER.refresh(data, previous)
+        except (OSError, BuildError) as exc:  # the full build follows anyway
+            log.warning("no quick model (%s)", exc)
+            return None
+        if raw is None:
+            return None
+        self._served = raw
+        return LearnedMatcher(Model.from_bytes(raw, normalizer), kb, self.params)
 
     def _load(self, key: str, normalizer) -> Model | None:
         """The artefact of `key` from its file, else from this process's memory (then written
@@ -217,7 +247,13 @@ class ModelKeeper:
                 kb, on_ready = self._pending
                 self._pending = None
             try:
-                matcher = self.matcher_for(kb)
+                data = training.training_input(kb, self.knowledge_dir, self.config)
+                # An edit answers within a second or two from a quick model, then the full
+                # build (seconds more) replaces it.
+                quick = self._quick(kb, data)
+                if quick is not None:
+                    on_ready(quick)
+                matcher = self._matcher(kb, data)
             except Exception:  # keep the old model answering; the log says why
                 log.exception("rebuilding the matcher model failed; the old model stays")
                 continue

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bot.answering.centroid import NearestCentroid
 from bot.answering.model import OUT_OF_SCOPE, FeatureSpec, Featurizer, Model
 from bot.answering.normalize import Normalizer
 from bot.answering.training_data import (
@@ -27,8 +28,11 @@ from bot.answering.training_data import (
     GramMemo,
     augment,
     examples,
+    examples_of,
     featurize,
+    frame_key,
     input_key,
+    label_digests,
     memo_for,
     normalizer_for,
     normalizer_from,
@@ -92,43 +96,6 @@ class TrainConfig:
 
 
 # -- fitting -------------------------------------------------------------------------------------
-
-
-class NearestCentroid:
-    """Each class's L2-normalised mean TF-IDF row, its `top` largest weights kept: a linear
-    model that trains in one sparse product, for knowledge bases too large for the SVM."""
-
-    def __init__(self, top: int = 400):
-        self.top = top
-
-    def fit(self, X, y: np.ndarray) -> NearestCentroid:
-        from scipy import sparse
-
-        self.classes_ = np.unique(y)
-        rows = np.searchsorted(self.classes_, y)
-        Y = sparse.csr_matrix(
-            (np.ones(len(y)), (rows, np.arange(len(y)))), shape=(len(self.classes_), len(y))
-        )
-        C = (Y @ X).tocsr()
-        C.sort_indices()
-        indptr, data, indices = C.indptr, C.data, C.indices
-        keep = np.zeros(len(data), dtype=bool)
-        for r in range(C.shape[0]):
-            lo, hi = indptr[r], indptr[r + 1]
-            row = data[lo:hi]
-            if hi - lo > self.top:
-                keep[lo + np.argsort(-row, kind="stable")[: self.top]] = True
-            else:
-                keep[lo:hi] = True
-        row_of = np.repeat(np.arange(C.shape[0]), np.diff(indptr))[keep]
-        C = sparse.csr_matrix((data[keep], (row_of, indices[keep])), shape=C.shape)
-        norms = np.sqrt(np.asarray(C.multiply(C).sum(axis=1)).ravel())
-        self.coef_ = (sparse.diags(1 / np.where(norms > 0, norms, 1.0)) @ C).tocsr()
-        self.intercept_ = np.zeros(len(self.classes_))
-        return self
-
-    def decision_function(self, X) -> np.ndarray:
-        return np.asarray((X @ self.coef_.T).todense())
 
 
 def _kind(config: TrainConfig, n_classes: int) -> str:
@@ -401,9 +368,9 @@ def config_from(data: dict) -> TrainConfig:
 
 def build(data: dict) -> bytes:
     """Train from a training input; the artefact's bytes (the same input gives the same bytes)."""
-    pairs = data["examples"]
-    exs = Examples([t for _, t in pairs], [label for label, _ in pairs], data.get("topics") or {})
+    exs = examples_of(data)
     normalizer, config = normalizer_from(data), config_from(data)
     model = fit(exs, normalizer, config, data.get("context"), memo_for(data))
-    model.meta["key"] = input_key(data)
+    # What `bot.answering.refresh` compares to fit only the classes an edit touched.
+    model.meta.update(key=input_key(data), labels=label_digests(exs), frame=frame_key(data))
     return model.to_bytes()

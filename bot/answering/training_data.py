@@ -341,6 +341,32 @@ def input_key(data: dict) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def label_digests(exs: Examples) -> dict[str, str]:
+    """A short hash of each label's phrasings: which classes an edit touched (`refresh`)."""
+    texts: dict[str, list[str]] = {}
+    for text, label in zip(exs.texts, exs.labels, strict=True):
+        texts.setdefault(label, []).append(text)
+    return {
+        label: hashlib.sha256("\n".join(sorted(t)).encode()).hexdigest()[:16]
+        for label, t in sorted(texts.items())
+    }
+
+
+def frame_key(data: dict) -> str:
+    """Hash of everything in a training input but the phrasings themselves, and the language
+    markers the phrasings' words make (a new phrasing often adds one)."""
+    frame = {k: v for k, v in data.items() if k not in ("examples", "normalizer")}
+    markers = ("english", "indonesian")
+    frame["lexicon"] = {k: v for k, v in data["normalizer"].items() if k not in markers}
+    return input_key(frame)
+
+
+def examples_of(data: dict) -> Examples:
+    """The examples of a training input."""
+    pairs = data["examples"]
+    return Examples([t for _, t in pairs], [label for label, _ in pairs], data.get("topics") or {})
+
+
 def normalizer_from(data: dict) -> Normalizer:
     """The normaliser described in a training input."""
     n = data["normalizer"]
