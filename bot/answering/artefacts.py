@@ -117,7 +117,8 @@ class ModelKeeper:
         self._worker: threading.Thread | None = None
         self._idle = threading.Event()
         self._idle.set()
-        self._served: bytes | None = None  # the artefact of the model last handed out
+        # The model last handed out: a built artefact's key, or a quick model's bytes.
+        self._served: str | bytes | None = None
 
     # -- finding and building --------------------------------------------------------------------
 
@@ -136,13 +137,28 @@ class ModelKeeper:
         if model is None:
             raw = self._build(key, data)
             model = Model.from_bytes(raw, normalizer)
-        self._served = _MEMO.get(key)
+        self._served = key
         return LearnedMatcher(model, kb, self.params)
+
+    def _served_bytes(self) -> bytes | None:
+        """The artefact of the model last handed out (a quick model's own bytes, else the
+        built one's, from memory or its file)."""
+        served = self._served
+        if served is None or isinstance(served, bytes):
+            return served
+        raw = _MEMO.get(served)
+        path = self.path(served)
+        if raw is None and path is not None:
+            try:
+                raw = path.read_bytes()
+            except OSError:
+                return None
+        return raw
 
     def _quick(self, kb: KnowledgeBase, data: dict) -> LearnedMatcher | None:
         """A quick matcher after a small edit (`bot.answering.refresh`), when a full build is
         needed and the model being served can be refreshed; None otherwise."""
-        previous = self._served
+        previous = self._served_bytes()
         key = training.input_key(data)
         normalizer = training.normalizer_from(data)
         if previous is None or self._load(key, normalizer) is not None:
@@ -163,7 +179,8 @@ class ModelKeeper:
         path = self.path(key)
         if path is not None and path.is_file():
             try:
-                model = self._parse(path.read_bytes(), key, normalizer)
+                # Not remembered in memory: the file is there (about 3.5 MB of the bot's RSS).
+                model = self._parse(path.read_bytes(), key, normalizer, remember=False)
                 if model is not None:
                     return model
             except OSError as exc:
@@ -178,7 +195,7 @@ class ModelKeeper:
         return model
 
     @staticmethod
-    def _parse(raw: bytes, key: str, normalizer) -> Model | None:
+    def _parse(raw: bytes, key: str, normalizer, remember: bool = True) -> Model | None:
         try:
             model = Model.from_bytes(raw, normalizer)
         except ValueError as exc:
@@ -186,7 +203,8 @@ class ModelKeeper:
             return None
         if model.meta.get("key") != key:
             return None  # another knowledge base's model under this name
-        _remember(key, raw)
+        if remember:
+            _remember(key, raw)
         return model
 
     def _build(self, key: str, data: dict) -> bytes:

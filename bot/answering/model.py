@@ -156,8 +156,8 @@ class Model:
     labels: list[str]
     vocab: dict[str, int]
     idf: np.ndarray  # float32, one per feature
-    indptr: np.ndarray  # int64, CSR over features: weights of feature f at indptr[f]:indptr[f+1]
-    classes: np.ndarray  # int32 class index of each stored weight (entry classes, then topics)
+    indptr: np.ndarray  # CSR over features: weights of feature f at indptr[f]:indptr[f+1]
+    classes: np.ndarray  # class index of each stored weight (entry classes, then topics)
     weights: np.ndarray  # float32
     bias: np.ndarray  # float32, one per class of both classifiers
     spec: FeatureSpec
@@ -268,6 +268,12 @@ class Model:
             or int(arrays["indptr"][-1]) != nnz
         ):
             raise ValueError("model artefact arrays do not fit together")
+        # Held in the narrowest integers that fit (the artefact keeps int32/int64): the bot's
+        # memory, about 2 MB at the real size.
+        if n_classes <= np.iinfo(np.int16).max:
+            arrays["classes"] = arrays["classes"].astype(np.int16)
+        if nnz <= np.iinfo(np.int32).max:
+            arrays["indptr"] = arrays["indptr"].astype(np.int32)
         return cls(
             labels=labels,
             vocab=vocab,
