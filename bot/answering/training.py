@@ -246,6 +246,9 @@ def fit(
     featurizer = Featurizer(config.spec, normalizer)
     X, vocab, idf = featurize(featurizer, exs.texts, config.min_df, memo)
     tasks = [_encoded(exs.labels)] + ([_encoded(exs.topic_labels())] if exs.topics else [])
+    # The entry classes decide the kind for both classifiers: a knowledge base too large for
+    # the SVM has too many phrasings for a topic SVM too (a few topics, 500,000 texts).
+    config = replace(config, classifier=_kind(config, len(tasks[0][0])))
     calibrate = config.calibration > 0
     temperatures = _Concurrent(
         lambda: [
