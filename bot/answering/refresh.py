@@ -136,8 +136,9 @@ def _replace_rows(
     y = np.array([index.get(name, other) for name in names])
     clf = _classifier(config, len(rows) + 1).fit(X, y)
     coef, bias = np.asarray(clf.coef_), np.asarray(clf.intercept_, dtype=np.float64)
-    if coef.shape[0] == 1:  # one class refitted against the rest: scikit-learn keeps one row
-        coef, bias = -coef, -bias  # that row scores the pooled rest; the class is its negative
+    if coef.shape[0] == 1:  # two labels: scikit-learn keeps one row, scoring the second
+        # One-vs-rest rows of both, unscaled as in the full build: the first is the negative.
+        coef, bias = np.vstack([-coef[0], coef[0]]), np.array([-bias[0], bias[0]])
     n_classes = len(group.labels)
     keep = np.ones(n_classes)
     keep[rows] = 0.0
