@@ -130,11 +130,20 @@ class ModelKeeper:
         """The matcher of `kb`: from memory, from its artefact, or freshly built (blocking)."""
         return self._matcher(kb, training.training_input(kb, self.knowledge_dir, self.config))
 
-    def _matcher(self, kb: KnowledgeBase, data: dict) -> LearnedMatcher:
+    def _matcher(
+        self,
+        kb: KnowledgeBase,
+        data: dict,
+        on_quick: Callable[[LearnedMatcher], None] | None = None,
+    ) -> LearnedMatcher:
+        """The matcher of a training input; when it must be built and `on_quick` is given, a
+        quick model (`bot.answering.refresh`) is handed to `on_quick` before the build."""
         key = training.input_key(data)
         normalizer = training.normalizer_from(data)
         model = self._load(key, normalizer)
         if model is None:
+            if on_quick is not None and (quick := self._quick(kb, data, normalizer)) is not None:
+                on_quick(quick)
             raw = self._build(key, data)
             model = Model.from_bytes(raw, normalizer)
         self._served = key
@@ -155,13 +164,11 @@ class ModelKeeper:
                 return None
         return raw
 
-    def _quick(self, kb: KnowledgeBase, data: dict) -> LearnedMatcher | None:
-        """A quick matcher after a small edit (`bot.answering.refresh`), when a full build is
-        needed and the model being served can be refreshed; None otherwise."""
+    def _quick(self, kb: KnowledgeBase, data: dict, normalizer) -> LearnedMatcher | None:
+        """A quick matcher after a small edit from the model being served; None when there is
+        none to refresh or the edit is not one a refresh can follow."""
         previous = self._served_bytes()
-        key = training.input_key(data)
-        normalizer = training.normalizer_from(data)
-        if previous is None or self._load(key, normalizer) is not None:
+        if previous is None:
             return None
         try:
             raw = _BUILDER.refresh(data, previous)
@@ -268,10 +275,7 @@ class ModelKeeper:
                 data = training.training_input(kb, self.knowledge_dir, self.config)
                 # An edit answers within a second or two from a quick model, then the full
                 # build (seconds more) replaces it.
-                quick = self._quick(kb, data)
-                if quick is not None:
-                    on_ready(quick)
-                matcher = self._matcher(kb, data)
+                matcher = self._matcher(kb, data, on_quick=on_ready)
             except Exception:  # keep the old model answering; the log says why
                 log.exception("rebuilding the matcher model failed; the old model stays")
                 continue

@@ -20,8 +20,8 @@ from bot.answering.model import Featurizer, Model
 from bot.answering.training import (
     Fitted,
     TrainConfig,
-    _classifier,
-    _kind,
+    classifier_for,
+    classifier_kind,
     config_from,
     export,
 )
@@ -55,7 +55,7 @@ def refresh(data: dict, previous: bytes) -> bytes | None:
     if (
         old.meta.get("frame") != frame_key(data)
         or set(before) != set(digests)
-        or _kind(config, len(digests)) != "svm"
+        or classifier_kind(config, len(digests)) != "svm"
     ):
         return None
     changed = {label for label, d in digests.items() if before[label] != d}
@@ -134,7 +134,7 @@ def _replace_rows(
     index = {group.labels[r]: k for k, r in enumerate(rows)}
     other = len(rows)
     y = np.array([index.get(name, other) for name in names])
-    clf = _classifier(config, len(rows) + 1).fit(X, y)
+    clf = classifier_for(config, len(rows) + 1).fit(X, y)
     coef, bias = np.asarray(clf.coef_), np.asarray(clf.intercept_, dtype=np.float64)
     if coef.shape[0] == 1:  # two labels: scikit-learn keeps one row, scoring the second
         # One-vs-rest rows of both, unscaled as in the full build: the first is the negative.

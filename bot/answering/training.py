@@ -98,15 +98,16 @@ class TrainConfig:
 # -- fitting -------------------------------------------------------------------------------------
 
 
-def _kind(config: TrainConfig, n_classes: int) -> str:
+def classifier_kind(config: TrainConfig, n_classes: int) -> str:
     """The classifier trained: "svm", "lr" or "centroid" ("auto" decided by the class count)."""
     if config.classifier == "auto":
         return "svm" if n_classes <= AUTO_SVM_MAX_CLASSES else "centroid"
     return config.classifier
 
 
-def _classifier(config: TrainConfig, n_classes: int = 0):
-    kind = _kind(config, n_classes)
+def classifier_for(config: TrainConfig, n_classes: int = 0):
+    """A fresh, unfitted classifier of the kind `classifier_kind` names."""
+    kind = classifier_kind(config, n_classes)
     if kind == "centroid":
         return NearestCentroid()
     if kind == "svm":
@@ -158,7 +159,7 @@ def _split_scores(X, y: np.ndarray, config: TrainConfig) -> tuple[np.ndarray, np
     except ValueError:  # a class with a single phrasing cannot be stratified
         split = ShuffleSplit(1, test_size=config.calibration, random_state=config.seed)
         train, test = next(split.split(X, y))
-    clf = _classifier(config, n_classes).fit(X[train], y[train])
+    clf = classifier_for(config, n_classes).fit(X[train], y[train])
     # One temperature needs a few thousand rows, not a dense 50,000 x 10,000 score matrix.
     if len(test) > CALIBRATION_ROWS:
         test = np.sort(np.random.default_rng(config.seed).choice(test, CALIBRATION_ROWS, False))
@@ -248,7 +249,7 @@ def fit(
     tasks = [_encoded(exs.labels)] + ([_encoded(exs.topic_labels())] if exs.topics else [])
     # The entry classes decide the kind for both classifiers: a knowledge base too large for
     # the SVM has too many phrasings for a topic SVM too (a few topics, 500,000 texts).
-    config = replace(config, classifier=_kind(config, len(tasks[0][0])))
+    config = replace(config, classifier=classifier_kind(config, len(tasks[0][0])))
     calibrate = config.calibration > 0
     temperatures = _Concurrent(
         lambda: [
@@ -257,7 +258,7 @@ def fit(
         len(tasks),
         # Nearest centroids train in one sparse product: nothing worth overlapping, and the
         # process of a huge knowledge base is not one to copy.
-        fork=calibrate and _kind(config, len(tasks[0][0])) != "centroid",
+        fork=calibrate and classifier_kind(config, len(tasks[0][0])) != "centroid",
     )
     temperatures.start()  # the calibration fits, in a child, while this process fits
     try:
@@ -290,7 +291,7 @@ def _encoded(names: list[str]) -> tuple[list[str], np.ndarray]:
 
 def _fit_one(X, labels: list[str], y: np.ndarray, config: TrainConfig) -> Fitted:
     """One classifier (its temperature is set apart, `fit`)."""
-    clf = _classifier(config, len(labels)).fit(X, y)
+    clf = classifier_for(config, len(labels)).fit(X, y)
     coef, bias = clf.coef_, np.asarray(clf.intercept_, dtype=np.float64)
     if coef.shape[0] == 1:  # two classes: scikit-learn keeps one row
         coef = np.asarray(coef.todense() if hasattr(coef, "todense") else coef)

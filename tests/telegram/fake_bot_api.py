@@ -827,6 +827,20 @@ class FakeBotApi(_PollsAndBlocks):
             )
         return self.inject_raw({"message": msg})
 
+    def inject_edit(self, message_id: int, text: str, user: Opt = None) -> Json:
+        """Inject an ``edited_message`` update: ``user`` (default ``user()``) edited message
+        ``message_id`` of their private chat to ``text``."""
+        user = user or self.user()
+        message = {
+            "message_id": message_id,
+            "from": user,
+            "chat": self.private_chat(user),
+            "date": 1700000000,
+            "edit_date": 1700000100,
+            "text": text,
+        }
+        return self.inject_raw({"edited_message": message})
+
     def inject_command(self, cmd_text: str, **where: Any) -> Json:
         """Inject ``/cmd args`` with a bot_command entity; ``where``: user/chat/reply_to."""
         ent = {"type": "bot_command", "offset": 0, "length": _u16(cmd_text.split()[0])}

@@ -48,16 +48,7 @@ async def test_a_question_about_a_case_is_answered_as_a_question(bot: BotUnderTe
 async def test_an_edited_question_is_not_read_again_and_not_logged(bot: BotUnderTest):
     await bot.say("boleh foto bareng caleg?")
     since = bot.api.mark()
-    user = bot.api.user()
-    message = {
-        "message_id": 1,
-        "from": user,
-        "chat": bot.api.private_chat(user),
-        "date": 1700000000,
-        "edit_date": 1700000100,
-        "text": "boleh kampanye untuk caleg X di desa Y?",
-    }
-    bot.api.inject_raw({"edited_message": message})
+    bot.api.inject_edit(1, "boleh kampanye untuk caleg X di desa Y?")
     calls = await bot.api.wait_for("sendMessage", since=since)
     assert "pesan baru" in calls[-1].text and "tidak saya baca" in calls[-1].text
     assert calls[-1].params["reply_parameters"]["message_id"] == 1
@@ -109,15 +100,7 @@ async def test_an_edit_during_a_report_never_changes_the_draft(bot: BotUnderTest
     await bot.say(WHAT)  # the "what" step; the bot now asks "who"
     user = bot.api.user()
     since = bot.api.mark()
-    edited = {
-        "message_id": 5,
-        "from": user,
-        "chat": bot.api.private_chat(user),
-        "date": 1700000000,
-        "edit_date": 1700000100,
-        "text": "Teks yang diedit, yang tidak boleh masuk ke laporan mana pun.",
-    }
-    bot.api.inject_raw({"edited_message": edited})
+    bot.api.inject_edit(5, "Teks yang diedit, yang tidak boleh masuk ke laporan mana pun.", user)
     calls = await bot.api.wait_for("sendMessage", since=since)
     assert "pesan baru" in calls[-1].text
     draft = bot.core.reports._load(bot.core.reports.user_ref(user["id"]))
