@@ -90,10 +90,10 @@ STORIES = [
     ),
     (
         "tenaga honorer di kantor pemda apakah wajib netral juga?",
-        "dasar-non-asn",
-        "wajib",
+        "nonasn-honorer-dukung",
+        "dilarang",
         "se-menpanrb-01-2023",
-        "3 Januari 2023",
+        "juga wajib netral",
     ),
     (
         "habis kampanye selesai, asn udah bebas dukung calon belum?",
