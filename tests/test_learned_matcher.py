@@ -134,7 +134,7 @@ def _two_minds(kb, entry_bias: list[float]) -> Model:
         indptr=np.zeros(len(grams) + 1, dtype=np.int64),
         classes=np.zeros(0, dtype=np.int32),
         weights=np.zeros(0, dtype=np.float32),
-        bias=np.array([*entry_bias, 0.0, 1.8, -5.0], dtype=np.float32),
+        bias=np.array([*entry_bias, 0.0, 1.3, -5.0], dtype=np.float32),
         spec=FeatureSpec(),
         normalizer=normalizer,
         topic_labels=[e.topic for e in picked],
