@@ -10,14 +10,17 @@ import os
 from collections import OrderedDict
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from bot.answering import artefacts, training, training_data
 from bot.answering.artefacts import ModelKeeper
-from bot.answering.bands import ANSWER, SUGGEST
-from bot.answering.model import Model
+from bot.answering.bands import ANSWER, SUGGEST, BandParams, LearnedMatcher
+from bot.answering.model import FeatureSpec, Featurizer, Model
+from bot.answering.normalize import Normalizer
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core import Core
+from bot.kb.model import load_directory
 from bot.press import Presser, press
 from bot.ui.render import html_to_text
 
@@ -112,6 +115,47 @@ def test_bad_input_gets_a_polite_reply(shared_core, message):
     text = html_to_text(view.text)
     assert text.strip() and len(view.text) < 4096
     assert "Traceback" not in text
+
+
+def _two_minds(kb, entry_bias: list[float]) -> Model:
+    """A model whose scores are its biases alone: three entries of three topics, an entry
+    classifier biased by `entry_bias` and a topic classifier fairly sure of the second topic."""
+    entries = {}
+    for entry in sorted(kb.entries.values(), key=lambda e: e.id):
+        entries.setdefault(entry.topic, entry)
+    picked = [entries[t] for t in sorted(entries)[:3]]
+    normalizer = Normalizer()
+    featurizer = Featurizer(FeatureSpec(), normalizer)
+    grams = sorted({g for block, _ in featurizer.blocks(QUESTION) for g in block})
+    return Model(
+        labels=[e.id for e in picked],
+        vocab={g: i for i, g in enumerate(grams)},  # every word known, none weighs
+        idf=np.ones(len(grams), dtype=np.float32),
+        indptr=np.zeros(len(grams) + 1, dtype=np.int64),
+        classes=np.zeros(0, dtype=np.int32),
+        weights=np.zeros(0, dtype=np.float32),
+        bias=np.array([*entry_bias, 0.0, 1.3, -5.0], dtype=np.float32),
+        spec=FeatureSpec(),
+        normalizer=normalizer,
+        topic_labels=[e.topic for e in picked],
+    )
+
+
+QUESTION = "pegawai kantor ikut acara partai politik"
+
+
+def test_when_the_entry_and_topic_classifiers_disagree_the_user_gets_choices_not_a_verdict():
+    """The topic classifier is about two-thirds sure of the second topic. When the entry
+    classifier's best guess lies in that topic too, the user gets an answer; when it lies in
+    another topic, the two disagree and a verdict would often be wrong: choices instead."""
+    kb = load_directory(DEFAULT_KNOWLEDGE_DIR)
+    params = BandParams(cache_size=0)
+    agreeing = LearnedMatcher(_two_minds(kb, [0.0, 1.0, -5.0]), kb, params).match(QUESTION)
+    assert agreeing.band == ANSWER
+    disagreeing = LearnedMatcher(_two_minds(kb, [1.0, 0.0, -5.0]), kb, params).match(QUESTION)
+    assert disagreeing.band == SUGGEST and disagreeing.best is None
+    assert params.answer_at <= disagreeing.confidence < params.disagree_answer_at
+    assert disagreeing.candidates[0].topic == agreeing.best.topic  # offered first
 
 
 def test_an_out_of_scope_question_about_leave_is_declined(shared_core):
