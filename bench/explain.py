@@ -20,7 +20,7 @@ def contributions(model, text: str, row: int, top: int = 8) -> list[tuple[str, f
     """The features of `text` that weigh most for class `row` (weight x value); entry classes
     come first, then the topic classifier's."""
     idx, vals = vectorize(model.featurizer.blocks(text), model.vocab, model.idf)
-    names = {i: g for g, i in model.vocab.items() if i in set(idx.tolist())}
+    names = model.vocab.names()
     out = []
     for i, v in zip(idx.tolist(), vals.tolist(), strict=True):
         lo, hi = model.indptr[i], model.indptr[i + 1]

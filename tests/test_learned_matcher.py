@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from bot.answering.artefacts import ModelKeeper
 from bot.answering.bands import ANSWER, SUGGEST, BandParams, LearnedMatcher
 from bot.answering.model import FeatureSpec, Featurizer, Model
 from bot.answering.normalize import Normalizer
+from bot.answering.vocabulary import Vocabulary
 from bot.config import DEFAULT_KNOWLEDGE_DIR
 from bot.core import Core
 from bot.kb.model import load_directory
@@ -129,7 +131,7 @@ def _two_minds(kb, entry_bias: list[float]) -> Model:
     grams = sorted({g for block, _ in featurizer.blocks(QUESTION) for g in block})
     return Model(
         labels=[e.id for e in picked],
-        vocab={g: i for i, g in enumerate(grams)},  # every word known, none weighs
+        vocab=Vocabulary(grams),  # every word known, none weighs
         idf=np.ones(len(grams), dtype=np.float32),
         indptr=np.zeros(len(grams) + 1, dtype=np.int64),
         classes=np.zeros(0, dtype=np.int32),
@@ -161,6 +163,27 @@ def test_when_the_entry_and_topic_classifiers_disagree_the_user_gets_choices_not
 def test_an_out_of_scope_question_about_leave_is_declined(shared_core):
     view = shared_core.answers.ask("cuti melahirkan buat pppk brp bulan ya?", record=False)
     assert view.band != ANSWER and "di luar yang bisa saya jawab" in view.text
+
+
+def test_the_matcher_reads_exactly_the_n_grams_it_learned(shared_core):
+    vocab = shared_core.answers.matcher.model.vocab
+    names = vocab.names()
+    assert np.array_equal(vocab.ids(names), np.arange(len(names)))
+    # Near misses (one letter more or less, another script) are unknown unless learned too.
+    expected = {name: i for i, name in enumerate(names)}
+    probes = [n + "q" for n in names[:3000]] + [n[1:] for n in names[:3000]] + ["", "é", "ж b"]
+    assert vocab.ids(probes).tolist() == [expected.get(g, -1) for g in probes]
+    assert len(Vocabulary.from_text(vocab.text)) == len(names)
+
+
+def test_n_grams_sharing_a_hash_are_still_told_apart():
+    class Clashing(str):
+        def __hash__(self) -> int:
+            return 7
+
+    vocab = Vocabulary([Clashing("a"), "c", Clashing("b")])
+    found = vocab.ids([Clashing("b"), Clashing("a"), "c", Clashing("d"), "x"])
+    assert found.tolist() == [2, 0, 1, -1, -1]
 
 
 # -- the model as a build artefact ---------------------------------------------------------------
@@ -261,3 +284,16 @@ def test_an_edit_is_answered_by_a_quick_model_first_then_by_the_full_build(
     assert path is not None and not Model.from_bytes(path.read_bytes(), full.normalizer).meta.get(
         "quick"
     )
+
+
+def test_a_built_model_is_kept_as_its_file_not_in_the_bots_memory(small_kb, tmp_path, monkeypatch):
+    monkeypatch.setattr(artefacts, "_MEMO", OrderedDict())
+    question = next(iter(small_kb.entries.values())).questions["id"][0]
+    expected = ModelKeeper(tmp_path / "a", DEFAULT_KNOWLEDGE_DIR).matcher_for(small_kb)
+    # Remembered by where it is stored (the bytes would be 3.5 MB of the bot's memory).
+    assert [isinstance(v, Path) for v in artefacts._MEMO.values()] == [True]
+    # Another models directory in the same process (a test suite) gets a copy, not a new build.
+    monkeypatch.setattr(artefacts._BUILDER, "build", lambda data: pytest.fail("built again"))
+    copied = ModelKeeper(tmp_path / "b", DEFAULT_KNOWLEDGE_DIR).matcher_for(small_kb)
+    assert copied.match(question) == expected.match(question)
+    assert len(list((tmp_path / "b").glob("matcher-*.npz"))) == 1

@@ -32,8 +32,9 @@ BUILD_TIMEOUT_S = 600
 KEEP_ARTEFACTS = 3  # model files kept in the models directory, newest first
 BUILDER_IDLE_S = 600
 # Artefacts built in this process, by key: a test suite (or a bot that reverts an edit) builds a
-# given knowledge base once. A few megabytes each; the oldest goes first.
-_MEMO: OrderedDict[str, bytes] = OrderedDict()
+# given knowledge base once. Each is remembered by the file it was stored in, and by its bytes
+# (3.5 MB of the bot's memory) only when it could not be stored; the oldest goes first.
+_MEMO: OrderedDict[str, bytes | Path] = OrderedDict()
 _MEMO_SIZE = 2
 
 
@@ -41,11 +42,23 @@ class BuildError(RuntimeError):
     """The model could not be built; the message carries the builder's error output."""
 
 
-def _remember(key: str, data: bytes) -> None:
+def _remember(key: str, data: bytes | Path) -> None:
     _MEMO[key] = data
     _MEMO.move_to_end(key)
     while len(_MEMO) > _MEMO_SIZE:
         _MEMO.popitem(last=False)
+
+
+def _recall(key: str) -> bytes | None:
+    """The bytes of an artefact built in this process (None: not built here, or its file is
+    gone; whether it is still this key's artefact is for the caller to check)."""
+    remembered = _MEMO.get(key)
+    if not isinstance(remembered, Path):
+        return remembered
+    try:
+        return remembered.read_bytes()
+    except OSError:
+        return None
 
 
 class _Builder:
@@ -155,14 +168,13 @@ class ModelKeeper:
         served = self._served
         if served is None or isinstance(served, bytes):
             return served
-        raw = _MEMO.get(served)
         path = self.path(served)
-        if raw is None and path is not None:
+        if path is not None:
             try:
-                raw = path.read_bytes()
+                return path.read_bytes()
             except OSError:
-                return None
-        return raw
+                pass
+        return _recall(served)
 
     def _quick(self, kb: KnowledgeBase, data: dict, normalizer) -> LearnedMatcher | None:
         """A quick matcher after a small edit from the model being served; None when there is
@@ -186,23 +198,22 @@ class ModelKeeper:
         path = self.path(key)
         if path is not None and path.is_file():
             try:
-                # Not remembered in memory: the file is there (about 3.5 MB of the bot's RSS).
-                model = self._parse(path.read_bytes(), key, normalizer, remember=False)
+                model = self._parse(path.read_bytes(), key, normalizer)
                 if model is not None:
                     return model
             except OSError as exc:
                 log.warning("cannot read the matcher model %s (%s)", path, exc)
             log.warning("the matcher model %s is unusable: rebuilding it", path)
-        raw = _MEMO.get(key)
+        raw = _recall(key)
         if raw is None:
             return None
         model = self._parse(raw, key, normalizer)
-        if model is not None and path is not None:
-            self._save(path, raw)
+        if model is not None and path is not None and self._save(path, raw):
+            _remember(key, path)
         return model
 
     @staticmethod
-    def _parse(raw: bytes, key: str, normalizer, remember: bool = True) -> Model | None:
+    def _parse(raw: bytes, key: str, normalizer) -> Model | None:
         try:
             model = Model.from_bytes(raw, normalizer)
         except ValueError as exc:
@@ -210,8 +221,6 @@ class ModelKeeper:
             return None
         if model.meta.get("key") != key:
             return None  # another knowledge base's model under this name
-        if remember:
-            _remember(key, raw)
         return model
 
     def _build(self, key: str, data: dict) -> bytes:
@@ -223,15 +232,14 @@ class ModelKeeper:
         except (OSError, BuildError) as exc:
             log.warning("building in the child process failed (%s); building here", exc)
             raw = training.build(data)
-        _remember(key, raw)
-        if path is not None:
-            self._save(path, raw)
+        _remember(key, path if path is not None and self._save(path, raw) else raw)
         return raw
 
     @staticmethod
-    def _save(path: Path, raw: bytes) -> None:
+    def _save(path: Path, raw: bytes) -> bool:
         """Write atomically (a temporary file, then a rename); keep the few newest artefacts
-        (a revert finds its model again; a directory shared by several bots keeps theirs)."""
+        (a revert finds its model again; a directory shared by several bots keeps theirs).
+        False when it could not be written."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(path.name + f".{os.getpid()}.tmp")
@@ -245,6 +253,8 @@ class ModelKeeper:
                     old.unlink(missing_ok=True)
         except OSError as exc:  # a read-only data directory: serve from memory
             log.warning("cannot store the matcher model in %s: %s", path.parent, exc)
+            return False
+        return True
 
     # -- rebuilding in the background ------------------------------------------------------------
 

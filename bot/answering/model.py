@@ -22,6 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from bot.answering.normalize import Normalizer
+from bot.answering.vocabulary import Vocabulary
 
 FORMAT = 2  # 2: a second, topic-level classifier beside the entry classifier
 # Labels of the classes that are not entries; entries' ids never start with "~".
@@ -92,7 +93,7 @@ class Featurizer:
 
 
 def vectorize(
-    blocks: list[tuple[list[str], float]], vocab: dict[str, int], idf: np.ndarray
+    blocks: list[tuple[list[str], float]], vocab: Vocabulary, idf: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Sparse TF-IDF vector of a text's feature blocks: (feature indices, values).
 
@@ -101,11 +102,11 @@ def vectorize(
     """
     indices: list[np.ndarray] = []
     values: list[np.ndarray] = []
-    get = vocab.get
-    for grams, weight in blocks:
-        # Unknown features map to -1 and are dropped; counting and weighting run in numpy
-        # (this is most of a question's matching time).
-        found = np.fromiter((get(g, -1) for g in grams), dtype=np.int64, count=len(grams))
+    # Every block's features looked up at once; unknown ones map to -1 and are dropped. Counting
+    # and weighting run in numpy (this is most of a question's matching time).
+    ends = np.cumsum([len(grams) for grams, _ in blocks])
+    every = vocab.ids([g for grams, _ in blocks for g in grams])
+    for (_, weight), found in zip(blocks, np.split(every, ends[:-1]), strict=True):
         found = found[found >= 0]
         if not len(found):
             continue
@@ -154,7 +155,7 @@ class Model:
     """
 
     labels: list[str]
-    vocab: dict[str, int]
+    vocab: Vocabulary
     idf: np.ndarray  # float32, one per feature
     indptr: np.ndarray  # CSR over features: weights of feature f at indptr[f]:indptr[f+1]
     classes: np.ndarray  # class index of each stored weight (entry classes, then topics)
@@ -188,7 +189,7 @@ class Model:
                 contrib = self.weights[pos] * np.repeat(vals, lengths)
                 scores += np.bincount(self.classes[pos], weights=contrib, minlength=len(scores))
         words = [g for g in blocks[1][0] if g.startswith("w:")]
-        known = sum(g in self.vocab for g in words) / len(words) if words else 0.0
+        known = np.count_nonzero(self.vocab.ids(words) >= 0) / len(words) if words else 0.0
         return scores, known
 
     def probabilities(self, text: str) -> tuple[np.ndarray, float]:
@@ -228,12 +229,11 @@ class Model:
             "topic_temperature": self.topic_temperature,
             "meta": self.meta,
         }
-        vocab = sorted(self.vocab, key=self.vocab.__getitem__)
         buf = io.BytesIO()
         np.savez_compressed(
             buf,
             header=np.frombuffer(json.dumps(header, sort_keys=True).encode(), dtype=np.uint8),
-            vocab=np.frombuffer("\n".join(vocab).encode(), dtype=np.uint8),
+            vocab=np.frombuffer(self.vocab.text.encode(), dtype=np.uint8),
             idf=self.idf.astype(np.float32),
             indptr=self.indptr.astype(np.int64),
             classes=self.classes.astype(np.int32),
@@ -254,7 +254,7 @@ class Model:
             raise ValueError(f"not a model artefact: {exc}") from exc
         if header.get("format") != FORMAT:
             raise ValueError(f"model format {header.get('format')} is not {FORMAT}")
-        vocab = {g: i for i, g in enumerate(vocab_text.split("\n"))} if vocab_text else {}
+        vocab = Vocabulary.from_text(vocab_text)
         labels = list(header["labels"])
         topic_labels = list(header.get("topic_labels") or [])
         n_classes = len(labels) + len(topic_labels)
@@ -269,9 +269,8 @@ class Model:
         ):
             raise ValueError("model artefact arrays do not fit together")
         # Held in the narrowest integers that fit (the artefact keeps int32/int64): the bot's
-        # memory, about 2 MB at the real size.
-        if n_classes <= np.iinfo(np.int16).max:
-            arrays["classes"] = arrays["classes"].astype(np.int16)
+        # memory, about 2.5 MB at the real size (one byte a weight's class up to 256 classes).
+        arrays["classes"] = arrays["classes"].astype(np.min_scalar_type(max(n_classes - 1, 0)))
         if nnz <= np.iinfo(np.int32).max:
             arrays["indptr"] = arrays["indptr"].astype(np.int32)
         return cls(

@@ -102,7 +102,7 @@ def _previous_weights(old: Model, vocab: dict[str, int]):
     features the new vocabulary lacks are dropped."""
     from scipy import sparse
 
-    names = sorted(old.vocab, key=old.vocab.__getitem__)
+    names = old.vocab.names()
     new_col = np.array([vocab.get(g, -1) for g in names], dtype=np.int64)
     counts = np.diff(old.indptr)
     feature = np.repeat(np.arange(len(names)), counts)

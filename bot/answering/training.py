@@ -40,6 +40,7 @@ from bot.answering.training_data import (
     read_extra,
     training_input,
 )
+from bot.answering.vocabulary import Vocabulary
 from bot.kb.model import KnowledgeBase
 
 log = logging.getLogger(__name__)
@@ -337,7 +338,7 @@ def export(entry: Fitted, topic: Fitted | None, vocab, idf, normalizer, config, 
     indptr, class_idx = by_feature.indptr.astype(np.int64), by_feature.indices
     return Model(
         labels=entry.labels,
-        vocab=vocab,
+        vocab=Vocabulary(sorted(vocab, key=vocab.__getitem__)),
         idf=idf.astype(np.float32),
         indptr=indptr,
         classes=class_idx.astype(np.int32),

@@ -13,7 +13,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import sqlite_utils
-from rapidfuzz import fuzz, process
 
 from bot.answering import store as usage
 from bot.answering.answers import Answers
@@ -60,6 +59,9 @@ class ReviewQueue:
 
     def groups(self) -> list[ReviewGroup]:
         """Open groups, most frequent first."""
+        # Imported when an admin reviews, not at start-up: 3 MB of the bot's memory otherwise.
+        from rapidfuzz import fuzz, process
+
         done = store.review_done_keys(self.db)
         known = {
             " ".join(q.casefold().split())
