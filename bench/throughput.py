@@ -113,7 +113,8 @@ def main() -> int:
     print(f"{args.n} questions from {args.users} users, end to end through the fake Bot API")
     print(f"bare echo bot : {echo[0]:7.1f} updates/s, peak RSS {echo[1]:6.1f} MB")
     print(f"this bot      : {ours[0]:7.1f} updates/s, peak RSS {ours[1]:6.1f} MB")
-    print(f"ratio         : {ours[0] / echo[0]:.0%} of the echo bot (goal >= 70 %, RSS < 100 MB)")
+    # Issue 3 asked for RSS under 100 MB; issue 8 (the learned matcher, numpy) set 120 MB.
+    print(f"ratio         : {ours[0] / echo[0]:.0%} of the echo bot (goal >= 70 %, RSS <= 120 MB)")
     return 0
 
 
