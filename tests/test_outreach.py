@@ -237,10 +237,13 @@ def test_a_quiz_series_and_its_counts_go_thirty_days_after_it_closed(outreach):
         "UPDATE outreach_series SET started_at = ? WHERE id = ?",
         [days_ago(1), still_open.series_id],
     )
+    assert {row["chat_id"] for row in db["outreach_quiz_seen"].rows} == {-100, -200, -300, 501}
     assert retention.purge_quizzes(db, now) == 2  # closed 31 days ago, anonymous of 40 days
     left = {row["chat_id"] for row in db["outreach_series"].rows}
     assert left == {-200, 501}
     assert {row["chat_id"] for row in db["outreach_polls"].rows} == {-200, 501}
+    # The chats whose quizzes went are forgotten: not even which questions they saw is kept.
+    assert {row["chat_id"] for row in db["outreach_quiz_seen"].rows} == {-200, 501}
     # The recent quizzes still work: the open private series is scored after its last answer.
     for i, poll in enumerate(still_open.polls):
         outcome = outreach.answered(f"{still_open.series_id}-{i}", [poll.correct])

@@ -7,7 +7,8 @@ What is kept, and why (the privacy page says the same):
   outreach_polls         each poll of a counted series: how many answered and how many were
                          right (counts only; never who answered or what they chose)
                          (a series and its polls go QUIZ_RETENTION_DAYS after it closed, or
-                         after it started when it never closed: `purge_series_before`)
+                         after it started when it never closed: `purge_series_before`; a
+                         chat's seen questions go with its last series)
   outreach_announcements an admin's announcement, its status and delivery counts
   outreach_reminders     which calendar reminders went out, so a restart never repeats one
   outreach_calendar      the calendar an admin uploaded (it replaces knowledge/calendar.yaml)
@@ -280,11 +281,16 @@ def count_answer(db: sqlite_utils.Database, poll_id: str, option_ids: list[int])
 def purge_series_before(db: sqlite_utils.Database, cutoff: str) -> int:
     """Delete the quiz series closed before the ISO time `cutoff`, and those never closed that
     started before it (anonymous ones never close; a counted one left open is abandoned), with
-    their polls; returns how many series went."""
+    their polls; a chat left with no series also loses the questions it has seen, so no chat id
+    outlives its quizzes. Returns how many series went."""
     old = "SELECT id FROM outreach_series WHERE coalesce(closed_at, started_at) < ?"
     with db.atomic():
         db.execute(f"DELETE FROM outreach_polls WHERE series_id IN ({old})", [cutoff])
         cursor = db.execute(f"DELETE FROM outreach_series WHERE id IN ({old})", [cutoff])
+        db.execute(
+            "DELETE FROM outreach_quiz_seen "
+            "WHERE chat_id NOT IN (SELECT chat_id FROM outreach_series)"
+        )
     return int(cursor.rowcount)
 
 
