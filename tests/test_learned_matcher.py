@@ -297,3 +297,27 @@ def test_a_built_model_is_kept_as_its_file_not_in_the_bots_memory(small_kb, tmp_
     copied = ModelKeeper(tmp_path / "b", DEFAULT_KNOWLEDGE_DIR).matcher_for(small_kb)
     assert copied.match(question) == expected.match(question)
     assert len(list((tmp_path / "b").glob("matcher-*.npz"))) == 1
+
+
+def test_a_builder_stopped_under_a_build_still_leaves_the_bot_a_model(
+    small_kb, tmp_path, monkeypatch
+):
+    # The builder's pool can be shut down between taking it and submitting (the idle timer,
+    # the bot stopping): the build then runs in the bot's own process instead of failing.
+    class StoppedPool:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def submit(self, *args, **kwargs):
+            raise RuntimeError("cannot schedule new futures after shutdown")
+
+        def shutdown(self, *args, **kwargs):
+            pass
+
+    monkeypatch.setattr(artefacts, "_MEMO", OrderedDict())
+    monkeypatch.setattr(artefacts, "ProcessPoolExecutor", StoppedPool)
+    monkeypatch.setattr(artefacts, "_BUILDER", artefacts._Builder())
+    entry = next(iter(small_kb.entries.values()))
+    matcher = ModelKeeper(tmp_path, DEFAULT_KNOWLEDGE_DIR).matcher_for(small_kb)
+    match = matcher.match(entry.questions["id"][0])
+    assert match.band == ANSWER and match.best is not None and match.best.entry_id == entry.id

@@ -94,6 +94,8 @@ class _Builder:
         except (BrokenProcessPool, TimeoutError, OSError) as exc:
             self.stop()
             raise BuildError(f"the builder process failed: {exc!r}") from exc
+        except RuntimeError as exc:  # the pool was stopped meanwhile (shutdown, idle timer)
+            raise BuildError(f"the builder process was stopped: {exc}") from exc
         finally:
             with self._lock:
                 self._timer = threading.Timer(BUILDER_IDLE_S, self.stop)
