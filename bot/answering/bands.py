@@ -131,6 +131,10 @@ class LearnedMatcher:
             [tindex.get(self.topic_of.get(label, ""), -1) for label in model.labels]
         )
         self.entry_rows = np.flatnonzero(self.label_topic >= 0)
+        # Each topic's entry rows, found once rather than per question.
+        self.rows_of_topic = [
+            self.entry_rows[self.label_topic[self.entry_rows] == t] for t in range(len(self.topics))
+        ]
         self.none_row = model.labels.index(OUT_OF_SCOPE) if OUT_OF_SCOPE in model.labels else -1
         self.intent_rows = {
             label[len(INTENT_PREFIX) :]: i
@@ -210,7 +214,7 @@ class LearnedMatcher:
         if best_topic >= 0 and p.topic_choices > 0:
             firsts = []
             for t in np.argsort(-topic_p, kind="stable")[: p.topic_choices]:
-                in_topic = self.entry_rows[self.label_topic[self.entry_rows] == t]
+                in_topic = self.rows_of_topic[t]
                 if not len(in_topic):  # a topic whose entries the model has not learned yet
                     continue
                 row = int(in_topic[np.argmax(probs[in_topic])])
