@@ -5,7 +5,8 @@ question gets within its band:
 - answer: the model is confident, the out-of-scope class is not on top, and the entry
   classifier's best class lies in the answered topic (or the model is very sure);
 - suggest "unsure": a likely topic but not a confident one, or the two classifiers disagree:
-  up to three choices and "None of these"; suggest "vague": one content word or none
+  up to three choices (the best entry of each of the two likeliest topics first) and "None of
+  these"; suggest "vague": one content word or none
   ("calon", "boleh datang ga?"): the same choices, asked as a clarifying question, however
   confident the model is;
 - decline "out_of_scope": the out-of-scope class wins; "junk": no letters, or nothing the model
