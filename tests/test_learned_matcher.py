@@ -160,6 +160,46 @@ def test_when_the_entry_and_topic_classifiers_disagree_the_user_gets_choices_not
     assert disagreeing.candidates[0].topic == agreeing.best.topic  # offered first
 
 
+def _torn(kb) -> tuple[Model, list]:
+    """A model torn between two topics: the entry classifier favours two entries of one topic
+    and then an entry of a third, the topic classifier weighs the first two topics alike."""
+    by_topic: dict[str, list] = {}
+    for entry in sorted(kb.entries.values(), key=lambda e: e.id):
+        by_topic.setdefault(entry.topic, []).append(entry)
+    big = next(t for t in sorted(by_topic) if len(by_topic[t]) >= 2)
+    second, third = [t for t in sorted(by_topic) if t != big][:2]
+    picked = [*by_topic[big][:2], by_topic[second][0], by_topic[third][0]]
+    normalizer = Normalizer()
+    featurizer = Featurizer(FeatureSpec(), normalizer)
+    grams = sorted({g for block, _ in featurizer.blocks(QUESTION) for g in block})
+    topics = [big, second, third]
+    model = Model(
+        labels=[e.id for e in picked],
+        vocab=Vocabulary(grams),
+        idf=np.ones(len(grams), dtype=np.float32),
+        indptr=np.zeros(len(grams) + 1, dtype=np.int64),
+        classes=np.zeros(0, dtype=np.int32),
+        weights=np.zeros(0, dtype=np.float32),
+        bias=np.array([2.0, 1.9, 0.0, 1.0, 1.0, 0.9, -5.0], dtype=np.float32),
+        spec=FeatureSpec(),
+        normalizer=normalizer,
+        topic_labels=topics,
+    )
+    return model, picked
+
+
+def test_a_user_the_model_cannot_place_between_two_topics_is_offered_both():
+    """Unsure between two topics, the bot's choices start with the best entry of each, even
+    when a third topic's entry or a second entry of the first topic scores higher alone."""
+    kb = load_directory(DEFAULT_KNOWLEDGE_DIR)
+    model, picked = _torn(kb)
+    match = LearnedMatcher(model, kb, BandParams(cache_size=0)).match(QUESTION)
+    assert match.band == SUGGEST and match.best is None
+    shown = [c.entry_id for c in match.candidates[:3]]
+    assert shown[:2] == [picked[0].id, picked[2].id]
+    assert picked[1].id in shown  # the first topic's runner-up entry still offered
+
+
 def test_an_out_of_scope_question_about_leave_is_declined(shared_core):
     view = shared_core.answers.ask("cuti melahirkan buat pppk brp bulan ya?", record=False)
     assert view.band != ANSWER and "di luar yang bisa saya jawab" in view.text
