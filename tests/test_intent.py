@@ -42,7 +42,10 @@ def test_no_question_of_the_knowledge_base_is_taken_for_a_tip(shared_core):
 @pytest.mark.parametrize(
     "text",
     ["boleh ikut kampanye?", "apakah PNS boleh jadi relawan", "Bolehkah ASN like postingan",
-     "pppk boleh dukung cabup ga sih", "may I attend a rally", "sanksinya apa ya"],
+     "pppk boleh dukung cabup ga sih", "may I attend a rally", "sanksinya apa ya",
+     "Dengan hormat, kemarin kepala dinas kami membagikan kalender calon. Mohon penjelasan "
+     "apakah itu pelanggaran.",
+     "Last week my boss handed out a candidate's calendars. I would like to know the rules."],
 )  # fmt: skip
 def test_questions_look_like_questions(text):
     assert looks_like_question(text)

@@ -29,7 +29,11 @@ _QUESTION_TAG = re.compile(
     r"\b(boleh\s*(gak|ga|nggak|ngga|enggak|tidak|tdk|kah|ya)|dilarang\s*(gak|ga|kah|tidak)|"
     r"melanggar\s*(gak|ga|kah|tidak)?\s*$|salah\s*(gak|ga|kah)?\s*$|gimana|gmn|bagaimana|"
     r"apa\s*(bisa|boleh)|apa (ya|aja|saja|sih)|ya\s*gak|kah\b|is that allowed|am i allowed|"
-    r"can i|(gak|ga|gk|nggak|ngga|enggak|tidak|tdk)\s*(sih|ya)?\s*$|\bsih\s*$|\bya\s*$)",
+    r"can i|(gak|ga|gk|nggak|ngga|enggak|tidak|tdk)\s*(sih|ya)?\s*$|\bsih\s*$|\bya\s*$|"
+    # a letter's request for an answer anywhere in it ("Dengan hormat, ... mohon penjelasan")
+    r"mohon (penjelasan|info|informasi|petunjuk|arahan|pencerahan|jawaban)|"
+    r"ingin (tahu|bertanya|menanyakan)|please (explain|advise|clarify)|"
+    r"i(?: would|'d) like to (know|ask))",
     re.IGNORECASE,
 )
 
