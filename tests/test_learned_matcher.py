@@ -53,6 +53,22 @@ def test_a_user_asking_in_any_register_gets_the_right_rule(shared_core, question
     assert view.topic in topics
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["may I attend a rally?", "Bolehkah ASN hadir di kampanye?", "boleh like postingan caleg?"],
+)
+def test_the_questions_the_bot_exists_for_never_get_another_acts_verdict(shared_core, question):
+    """The everyday questions of the project's brief: answered by their own rule, or offered
+    it among the choices; never a verdict on a neighbouring act (attending is not mobilising)."""
+    view = shared_core.answers.ask(question, record=False)
+    wanted = "media-sosial" if "like" in question else "kampanye-ikut"
+    if view.band == ANSWER:
+        assert view.topic == wanted
+    else:
+        offered = [b.action for b in view.choices if b.action.startswith("ans:")]
+        assert any(shared_core.answers.kb.entries[a[4:]].topic == wanted for a in offered)
+
+
 @pytest.mark.parametrize("message", ["calon", "boleh datang ga?", "kampanye"])
 def test_a_vague_message_gets_choices_and_none_of_these(shared_core, message):
     answers = shared_core.answers
