@@ -54,14 +54,19 @@ def test_a_user_asking_in_any_register_gets_the_right_rule(shared_core, question
 
 
 @pytest.mark.parametrize(
-    "question",
-    ["may I attend a rally?", "Bolehkah ASN hadir di kampanye?", "boleh like postingan caleg?"],
+    ("question", "wanted"),
+    [
+        ("may I attend a rally?", "kampanye-ikut"),
+        ("Bolehkah ASN hadir di kampanye?", "kampanye-ikut"),
+        ("boleh like postingan caleg?", "media-sosial"),
+    ],
 )
-def test_the_questions_the_bot_exists_for_never_get_another_acts_verdict(shared_core, question):
+def test_the_questions_the_bot_exists_for_never_get_another_acts_verdict(
+    shared_core, question, wanted
+):
     """The everyday questions of the project's brief: answered by their own rule, or offered
     it among the choices; never a verdict on a neighbouring act (attending is not mobilising)."""
     view = shared_core.answers.ask(question, record=False)
-    wanted = "media-sosial" if "like" in question else "kampanye-ikut"
     if view.band == ANSWER:
         assert view.topic == wanted
     else:

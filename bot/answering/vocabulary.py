@@ -48,9 +48,6 @@ class Vocabulary:
     def __len__(self) -> int:
         return self._size
 
-    def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and int(self.ids([name])[0]) >= 0
-
     @property
     def text(self) -> str:
         """The names in id order, one a line (the artefact's form)."""
