@@ -173,14 +173,16 @@ class LearnedMatcher:
 
     def _match(self, text: str) -> Match:
         p = self.params
-        lang = self.normalizer.language(text)
+        # Read once: the features, the language and the content words all come from it.
+        reading = self.normalizer.read(text)
+        lang = reading.lang
         if not text:
             return Match(DECLINE, [], lang, EMPTY)
         if _NUMBER.match(text):
             return Match(DECLINE, [], lang, NUMBER)
         if not any(ch.isalpha() for ch in text):
             return Match(DECLINE, [], lang, JUNK)
-        probs, tprobs, known = self.model.both_probabilities(text)
+        probs, tprobs, known = self.model.both_probabilities(text, reading)
         a = self.entry_weight
 
         def blended(entry_value: float, topic_row: int) -> float:
@@ -228,9 +230,9 @@ class LearnedMatcher:
                 )
             ids = {c.entry_id for c in firsts}
             candidates = [*firsts, *(c for c in candidates if c.entry_id not in ids)][:10]
-        content = self.normalizer.tokens(text, lang)
+        content = reading.tokens
         # Words that carry content, counted as typed ("pemilu" is one, though it folds to two).
-        words = [w for w in self.normalizer.raw_tokens(text) if self._is_content(w, lang)]
+        words = [w for w in reading.words if self._is_content(w, lang)]
 
         def out(band: str, reason: str, **kw) -> Match:
             return Match(band, candidates, lang, reason, confidence, runner_up, probs=extras, **kw)

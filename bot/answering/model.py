@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from bot.answering.normalize import Normalizer
+from bot.answering.normalize import Normalizer, Reading
 from bot.answering.vocabulary import Vocabulary
 
 FORMAT = 2  # 2: a second, topic-level classifier beside the entry classifier
@@ -68,27 +68,34 @@ class Featurizer:
 
     def char_grams(self, text: str) -> list[str]:
         """Character n-grams of every word, each word padded with a space on both sides."""
-        words = self.normalizer.raw_tokens(text)
+        return self._char_grams(self.normalizer.raw_tokens(text))
+
+    def _char_grams(self, words: list[str]) -> list[str]:
         if self.spec.char_on_folded:
             words = [w for raw in words for w in self.normalizer.expand(raw)]
         out: list[str] = []
+        lo, hi = self.spec.char_min, self.spec.char_max
         for word in words:
-            out.extend(_word_grams(word, self.spec.char_min, self.spec.char_max))
+            out.extend(_word_grams(word, lo, hi))
         return out
 
     def word_grams(self, text: str) -> list[str]:
         """Normalised word unigrams ("w:") and adjacent pairs ("b:")."""
-        tokens = self.normalizer.tokens(text)
+        return self._word_grams(self.normalizer.tokens(text))
+
+    def _word_grams(self, tokens: list[str]) -> list[str]:
         out = [f"w:{t}" for t in tokens]
         if self.spec.bigrams:
             out.extend(f"b:{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
         return out
 
-    def blocks(self, text: str) -> list[tuple[list[str], float]]:
-        """(features, block weight) per block."""
+    def blocks(self, text: str, reading: Reading | None = None) -> list[tuple[list[str], float]]:
+        """(features, block weight) per block; `reading` is the text already read (the
+        normaliser's `read`), which saves reading it again."""
+        reading = reading or self.normalizer.read(text)
         return [
-            (self.char_grams(text), self.spec.char_weight),
-            (self.word_grams(text), self.spec.word_weight),
+            (self._char_grams(reading.words), self.spec.char_weight),
+            (self._word_grams(reading.tokens), self.spec.word_weight),
         ]
 
 
@@ -173,9 +180,10 @@ class Model:
         """The featurizer this model was trained with."""
         return Featurizer(self.spec, self.normalizer)
 
-    def logits(self, text: str) -> tuple[np.ndarray, float]:
-        """Raw class scores of a text, and the share of its words the model has seen."""
-        blocks = self.featurizer.blocks(text)
+    def logits(self, text: str, reading: Reading | None = None) -> tuple[np.ndarray, float]:
+        """Raw class scores of a text, and the share of its words the model has seen
+        (`reading`: the text already read by the normaliser)."""
+        blocks = self.featurizer.blocks(text, reading)
         idx, vals = vectorize(blocks, self.vocab, self.idf)
         scores = self.bias.astype(np.float64).copy()
         if len(idx):
@@ -197,10 +205,13 @@ class Model:
         entry_p, _, known = self.both_probabilities(text)
         return entry_p, known
 
-    def both_probabilities(self, text: str) -> tuple[np.ndarray, np.ndarray, float]:
+    def both_probabilities(
+        self, text: str, reading: Reading | None = None
+    ) -> tuple[np.ndarray, np.ndarray, float]:
         """Calibrated probabilities of the entry classes (`labels` order) and of the topic
-        classes (`topic_labels` order, empty without a topic classifier), and the known share."""
-        scores, known = self.logits(text)
+        classes (`topic_labels` order, empty without a topic classifier), and the known share
+        (`reading`: the text already read by the normaliser)."""
+        scores, known = self.logits(text, reading)
         n = len(self.labels)
         return (
             _softmax(scores[:n], self.temperature),
