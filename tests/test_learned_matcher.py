@@ -17,7 +17,7 @@ import pytest
 from bot.answering import artefacts, training, training_data
 from bot.answering.artefacts import ModelKeeper
 from bot.answering.bands import ANSWER, SUGGEST, BandParams, LearnedMatcher
-from bot.answering.model import FeatureSpec, Featurizer, Model
+from bot.answering.model import FeatureSpec, Featurizer, Model, vectorize
 from bot.answering.normalize import Normalizer
 from bot.answering.vocabulary import Vocabulary
 from bot.config import DEFAULT_KNOWLEDGE_DIR
@@ -382,3 +382,40 @@ def test_a_builder_stopped_under_a_build_still_leaves_the_bot_a_model(
     matcher = ModelKeeper(tmp_path, DEFAULT_KNOWLEDGE_DIR).matcher_for(small_kb)
     match = matcher.match(entry.questions["id"][0])
     assert match.band == ANSWER and match.best is not None and match.best.entry_id == entry.id
+
+
+def test_a_question_scores_the_same_whether_its_common_ngrams_are_summed_dense_or_sparse():
+    """Common n-grams (weights for many classes) are summed from dense rows, rare ones weight by
+    weight: a question's scores are the sum of every one of its features' stored weights."""
+    normalizer = Normalizer()
+    featurizer = Featurizer(FeatureSpec(), normalizer)
+    grams = sorted({g for block, _ in featurizer.blocks(QUESTION) for g in block})
+    rng = np.random.default_rng(8)
+    n_classes = 6
+    # Even features weigh for every class (dense), odd ones for one class (sparse only).
+    per_feature = [
+        list(range(n_classes)) if f % 2 == 0 else [f % n_classes] for f in range(len(grams))
+    ]
+    classes = np.array([c for cs in per_feature for c in cs], dtype=np.int32)
+    indptr = np.concatenate([[0], np.cumsum([len(cs) for cs in per_feature])]).astype(np.int64)
+    weights = rng.normal(size=len(classes)).astype(np.float32)
+    model = Model(
+        labels=[f"e{i}" for i in range(n_classes)],
+        vocab=Vocabulary(grams),
+        idf=rng.uniform(1, 3, size=len(grams)).astype(np.float32),
+        indptr=indptr,
+        classes=classes,
+        weights=weights,
+        bias=np.zeros(n_classes, dtype=np.float32),
+        spec=FeatureSpec(),
+        normalizer=normalizer,
+    )
+    idx, vals = vectorize(featurizer.blocks(QUESTION), model.vocab, model.idf)
+    expected = np.zeros(n_classes)
+    for f, v in zip(idx, vals, strict=True):
+        for k in range(indptr[f], indptr[f + 1]):
+            expected[classes[k]] += v * float(weights[k])
+    scores, known = model.logits(QUESTION)
+    assert np.allclose(scores, expected, rtol=0, atol=1e-12)
+    assert known == 1.0
+    assert any(f % 2 == 0 for f in idx) and any(f % 2 for f in idx)  # both paths were taken
