@@ -68,22 +68,28 @@ class Featurizer:
 
     def char_grams(self, text: str) -> list[str]:
         """Character n-grams of every word, each word padded with a space on both sides."""
-        return self._char_grams(self.normalizer.raw_tokens(text))
+        return self.char_grams_of(self.normalizer.raw_tokens(text))
 
-    def _char_grams(self, words: list[str]) -> list[str]:
+    def char_words(self, words: list[str]) -> list[str]:
+        """The words (as typed, `Normalizer.raw_tokens`) whose character n-grams are features."""
         if self.spec.char_on_folded:
-            words = [w for raw in words for w in self.normalizer.expand(raw)]
+            return [w for raw in words for w in self.normalizer.expand(raw)]
+        return words
+
+    def char_grams_of(self, words: list[str]) -> list[str]:
+        """`char_grams` of a text already split into words."""
         out: list[str] = []
         lo, hi = self.spec.char_min, self.spec.char_max
-        for word in words:
+        for word in self.char_words(words):
             out.extend(_word_grams(word, lo, hi))
         return out
 
     def word_grams(self, text: str) -> list[str]:
         """Normalised word unigrams ("w:") and adjacent pairs ("b:")."""
-        return self._word_grams(self.normalizer.tokens(text))
+        return self.word_grams_of(self.normalizer.tokens(text))
 
-    def _word_grams(self, tokens: list[str]) -> list[str]:
+    def word_grams_of(self, tokens: list[str]) -> list[str]:
+        """`word_grams` of a text's content tokens: the unigrams first, then the pairs."""
         out = [f"w:{t}" for t in tokens]
         if self.spec.bigrams:
             out.extend(f"b:{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
@@ -94,8 +100,8 @@ class Featurizer:
         normaliser's `read`), which saves reading it again."""
         reading = reading or self.normalizer.read(text)
         return [
-            (self._char_grams(reading.words), self.spec.char_weight),
-            (self._word_grams(reading.tokens), self.spec.word_weight),
+            (self.char_grams_of(reading.words), self.spec.char_weight),
+            (self.word_grams_of(reading.tokens), self.spec.word_weight),
         ]
 
 
@@ -107,23 +113,20 @@ def vectorize(
     Per block: sublinear tf times idf, L2-normalised, times the block's weight; features the
     model never saw are dropped.
     """
-    return _weigh(blocks, _lookup(blocks, vocab), idf)
-
-
-def _lookup(blocks: list[tuple[list[str], float]], vocab: Vocabulary) -> list[np.ndarray]:
-    """Each block's feature ids (-1: unknown), every block looked up at once."""
     ends = np.cumsum([len(grams) for grams, _ in blocks])
     every = vocab.ids([g for grams, _ in blocks for g in grams])
-    return np.split(every, ends[:-1])
+    found = np.split(every, ends[:-1])
+    return _weigh([(ids, weight) for ids, (_, weight) in zip(found, blocks, strict=True)], idf)
 
 
 def _weigh(
-    blocks: list[tuple[list[str], float]], found_ids: list[np.ndarray], idf: np.ndarray
+    blocks: list[tuple[np.ndarray, float]], idf: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
+    """`vectorize` of blocks already looked up: (feature ids, -1 for unknown; block weight)."""
     indices: list[np.ndarray] = []
     values: list[np.ndarray] = []
     # Counting and weighting run in numpy (this is most of a question's matching time).
-    for (_, weight), found in zip(blocks, found_ids, strict=True):
+    for found, weight in blocks:
         found = found[found >= 0]
         if not len(found):
             continue
@@ -143,6 +146,8 @@ def _weigh(
 # fast as gathering their weights one by one (at the real size, ~5,000 features, 2.7 MB).
 DENSE_SHARE = 1 / 3
 DENSE_BYTES = 4_000_000
+# Words whose n-gram ids a model remembers (`Model._char_ids`): about 1.5 MB when full.
+WORD_IDS_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,8 @@ class Model:
     topic_labels: list[str] = field(default_factory=list)  # empty: no topic classifier
     topic_temperature: float = 1.0
     _dense: _DenseRows = field(init=False, repr=False, compare=False)
+    # Word -> the feature ids of its character n-grams (int32 bytes), up to WORD_IDS_KEPT words.
+    _word_ids: dict[str, bytes] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self._dense = _DenseRows.of(self.indptr, self.classes, self.weights, len(self.bias))
@@ -228,9 +235,11 @@ class Model:
     def logits(self, text: str, reading: Reading | None = None) -> tuple[np.ndarray, float]:
         """Raw class scores of a text, and the share of its words the model has seen
         (`reading`: the text already read by the normaliser)."""
-        blocks = self.featurizer.blocks(text, reading)
-        found = _lookup(blocks, self.vocab)
-        idx, vals = _weigh(blocks, found, self.idf)
+        reading = reading if reading is not None else self.normalizer.read(text)
+        featurizer, spec = self.featurizer, self.spec
+        word_ids = self.vocab.ids(featurizer.word_grams_of(reading.tokens))
+        char_ids = self._char_ids(featurizer.char_words(reading.words))
+        idx, vals = _weigh([(char_ids, spec.char_weight), (word_ids, spec.word_weight)], self.idf)
         scores = self.bias.astype(np.float64).copy()
         if len(idx):
             dense = self._dense.row_of[idx]
@@ -248,10 +257,28 @@ class Model:
                 pos = offsets + np.arange(n)
                 contrib = self.weights[pos] * np.repeat(vals, lengths)
                 scores += np.bincount(self.classes[pos], weights=contrib, minlength=len(scores))
-        # The word block starts with its unigrams ("w:"), already looked up above.
-        n_words = sum(g.startswith("w:") for g in blocks[1][0])
-        known = np.count_nonzero(found[1][:n_words] >= 0) / n_words if n_words else 0.0
+        # The word block starts with its unigrams ("w:"), one per content token.
+        n_words = len(reading.tokens)
+        known = np.count_nonzero(word_ids[:n_words] >= 0) / n_words if n_words else 0.0
         return scores, known
+
+    def _char_ids(self, words: list[str]) -> np.ndarray:
+        """Feature ids (-1: unknown) of the words' character n-grams, in `char_grams` order.
+
+        Each word's ids are remembered: hashing and looking up a long question's 900 n-grams
+        took a fifth of its matching time, and people's words repeat from question to question.
+        """
+        known = self._word_ids
+        if len(known) + len(words) > WORD_IDS_KEPT:  # bounded whatever users type
+            known.clear()
+        new = [w for w in dict.fromkeys(words) if w not in known]
+        if new:
+            grams = [_word_grams(w, self.spec.char_min, self.spec.char_max) for w in new]
+            ids = self.vocab.ids([g for gs in grams for g in gs]).astype(np.int32)
+            ends = np.cumsum([len(gs) for gs in grams])
+            for word, part in zip(new, np.split(ids, ends[:-1]), strict=True):
+                known[word] = part.tobytes()
+        return np.frombuffer(b"".join([known[w] for w in words]), dtype=np.int32)
 
     def probabilities(self, text: str) -> tuple[np.ndarray, float]:
         """Calibrated probability of every class (in `labels` order), and the known share."""
