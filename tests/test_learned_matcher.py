@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from bot.answering import artefacts, training, training_data
+from bot.answering import bands as bands_module
 from bot.answering import model as model_module
 from bot.answering.artefacts import ModelKeeper
 from bot.answering.bands import ANSWER, SUGGEST, BandParams, LearnedMatcher
@@ -440,3 +441,12 @@ def test_a_bot_that_has_seen_many_words_scores_questions_as_a_fresh_one(monkeypa
         expected, _ = _summed(model, question)
         assert np.allclose(model.logits(question)[0], expected, rtol=0, atol=1e-12)
         assert len(model._word_ids) <= max(5, len(question.split()))
+
+
+def test_a_large_knowledge_base_offers_its_ten_best_entries_ties_in_entry_order():
+    """Candidates come from a partial sort over thousands of entries: they must be exactly the
+    ten a full stable sort gives, equal probabilities in the entries' order."""
+    rng = np.random.default_rng(3)
+    for size in (5, 98, 10_000):
+        probs = rng.integers(0, 20, size=size) / 20  # many ties, at the tenth place too
+        assert list(bands_module._top(probs, 10)) == list(np.argsort(-probs, kind="stable")[:10])

@@ -147,6 +147,7 @@ class Normalizer:
         return self._language_of(self.raw_tokens(text))
 
     def _language_of(self, words: list[str]) -> str:
-        en = sum(w in self.english for w in words)
-        idn = sum(w in self.indonesian or w in self.slang for w in words)
+        en = sum(map(self.english.__contains__, words))
+        indonesian, slang = self.indonesian, self.slang
+        idn = sum(1 for w in words if w in indonesian or w in slang)
         return "en" if en > idn else "id"
