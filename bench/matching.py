@@ -2,6 +2,7 @@
 
 Usage (from the project root):
     python bench/matching.py QUESTIONS.tsv [MORE.tsv ...] [--synthetic 10000] [--repeat 3]
+        [--latency-only]  (the latency lines alone: quick before/after runs)
 
 QUESTIONS.tsv has a header `topic<TAB>question`; `a|b` accepts either topic, `none` means the
 question must be declined. Printed, in one run on the same knowledge base:
@@ -277,6 +278,11 @@ def main() -> int:
     ap.add_argument("questions", type=Path, nargs="+")
     ap.add_argument("--synthetic", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument(
+        "--latency-only",
+        action="store_true",
+        help="only the match latency (no accuracy table, edits or memory): before/after runs",
+    )
     args = ap.parse_args()
 
     kb = load_directory(DEFAULT_KNOWLEDGE_DIR)
@@ -286,20 +292,24 @@ def main() -> int:
     # Edits in the same process: what an admin's edit costs in the kept builder process: first
     # the quick model (from the artefact being served), then the full build that replaces it.
     served = model.to_bytes()
-    quick = []
-    for n in range(1, args.repeat + 1):
+    quick: list[tuple[float, float]] = []
+    edits: list[tuple[float, float]] = []
+    for n in range(1, 0 if args.latency_only else args.repeat + 1):
         raw, wall, cpu = refresh_timed(edited(kb, n), served)
         if raw is None:
             sys.exit("no quick model for a one-phrasing edit")
         quick.append((wall, cpu))
     qwalls, qcpus = sorted(w for w, _ in quick), sorted(c for _, c in quick)
-    edits = [train_timed(edited(kb, n))[1:] for n in range(1, args.repeat + 1)]
+    if not args.latency_only:
+        edits = [train_timed(edited(kb, n))[1:] for n in range(1, args.repeat + 1)]
     walls, cpus = sorted(w for w, _ in edits), sorted(c for _, c in edits)
     matcher = LearnedMatcher(model, kb, BandParams(cache_size=0))
     questions = []
     for path in args.questions:
         cases = load_cases(path)
         questions += [q for _, q in cases]
+        if args.latency_only:
+            continue
         print(f"\n{path} ({len(cases)} questions)")
         print(f"{'matcher':34} {'top-1':>7} {'top-3 in':>9} {'declined':>9}")
         for name, predict in (
@@ -315,21 +325,23 @@ def main() -> int:
         f"real size ({len(kb.entries)} entries, {len(model.labels)} classes): match p50 "
         f"{p50:.2f} ms, p99 {p99:.2f} ms (CPU time p50 {c50:.2f}, p99 {c99:.2f})"
     )
-    print(
-        f"  an edit answers from its quick model after {qwalls[0]:.2f}-{qwalls[-1]:.2f} s wall, "
-        f"{qcpus[0]:.2f}-{qcpus[-1]:.2f} s CPU ({len(quick)} edits)"
-    )
-    print(
-        f"  full retraining after an edit {walls[0]:.2f}-{walls[-1]:.2f} s wall, "
-        f"{cpus[0]:.2f}-{cpus[-1]:.2f} s CPU ({len(edits)} edits; first build in a fresh "
-        f"process: {cold_wall:.2f} s wall, {cold_cpu:.2f} s CPU); {len(model.weights):,} "
-        f"weights over {len(model.vocab):,} features"
-    )
-    numpy_mb, model_mb, sklearn_mb = memory(model)
-    print(
-        f"memory: numpy's import adds {numpy_mb:.1f} MB, the loaded model {model_mb:.1f} MB; "
-        f"scikit-learn's import would add {sklearn_mb:.1f} MB (kept out: it trains in a child)"
-    )
+    if not args.latency_only:
+        print(
+            f"  an edit answers from its quick model after {qwalls[0]:.2f}-{qwalls[-1]:.2f} s "
+            f"wall, {qcpus[0]:.2f}-{qcpus[-1]:.2f} s CPU ({len(quick)} edits)"
+        )
+        print(
+            f"  full retraining after an edit {walls[0]:.2f}-{walls[-1]:.2f} s wall, "
+            f"{cpus[0]:.2f}-{cpus[-1]:.2f} s CPU ({len(edits)} edits; first build in a fresh "
+            f"process: {cold_wall:.2f} s wall, {cold_cpu:.2f} s CPU); {len(model.weights):,} "
+            f"weights over {len(model.vocab):,} features"
+        )
+        numpy_mb, model_mb, sklearn_mb = memory(model)
+        print(
+            f"memory: numpy's import adds {numpy_mb:.1f} MB, the loaded model {model_mb:.1f} MB; "
+            f"scikit-learn's import would add {sklearn_mb:.1f} MB (kept out: it trains in a "
+            "child)"
+        )
     if args.synthetic:
         big = grow(kb, args.synthetic)
         model, wall, cpu = train_timed(big)

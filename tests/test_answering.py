@@ -142,6 +142,18 @@ def test_normaliser_folds_slang_repeats_and_affixes(shared_core):
     assert n.language("boleh ikut kampanye ga?") == "id"
 
 
+def test_a_question_read_once_folds_as_each_step_alone_would(shared_core):
+    """The matcher reads a question once (words, language, content tokens) and shares it with
+    the features: what it sees must be what each step alone would see, in both languages."""
+    n = Normalizer.from_lexicon(shared_core.answers.kb.lexicon)
+    for text in ("Can I like a candidate's campaign posts?", "bolehhh gak pake mobdin???", ""):
+        reading = n.read(text)
+        assert reading.words == n.raw_tokens(text)
+        assert reading.lang == n.language(text)
+        assert reading.tokens == n.tokens(text) == n.tokens(text, reading.lang)
+    assert n.read("Can I join a rally?", "id").tokens == n.tokens("Can I join a rally?", "id")
+
+
 def test_every_template_exists_in_both_languages(shared_core):
     from bot.ui.render import TEMPLATE_DIR
 

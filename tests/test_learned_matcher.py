@@ -15,9 +15,11 @@ import numpy as np
 import pytest
 
 from bot.answering import artefacts, training, training_data
+from bot.answering import bands as bands_module
+from bot.answering import model as model_module
 from bot.answering.artefacts import ModelKeeper
 from bot.answering.bands import ANSWER, SUGGEST, BandParams, LearnedMatcher
-from bot.answering.model import FeatureSpec, Featurizer, Model
+from bot.answering.model import FeatureSpec, Featurizer, Model, vectorize
 from bot.answering.normalize import Normalizer
 from bot.answering.vocabulary import Vocabulary
 from bot.config import DEFAULT_KNOWLEDGE_DIR
@@ -382,3 +384,69 @@ def test_a_builder_stopped_under_a_build_still_leaves_the_bot_a_model(
     matcher = ModelKeeper(tmp_path, DEFAULT_KNOWLEDGE_DIR).matcher_for(small_kb)
     match = matcher.match(entry.questions["id"][0])
     assert match.band == ANSWER and match.best is not None and match.best.entry_id == entry.id
+
+
+def _every_class_model(n_classes: int = 6) -> Model:
+    """A model over QUESTION's n-grams with random weights: even features weigh for every class
+    (held as dense rows too), odd ones for one class (sparse only)."""
+    normalizer = Normalizer()
+    featurizer = Featurizer(FeatureSpec(), normalizer)
+    grams = sorted({g for block, _ in featurizer.blocks(QUESTION) for g in block})
+    rng = np.random.default_rng(8)
+    per_feature = [
+        list(range(n_classes)) if f % 2 == 0 else [f % n_classes] for f in range(len(grams))
+    ]
+    classes = np.array([c for cs in per_feature for c in cs], dtype=np.int32)
+    return Model(
+        labels=[f"e{i}" for i in range(n_classes)],
+        vocab=Vocabulary(grams),
+        idf=rng.uniform(1, 3, size=len(grams)).astype(np.float32),
+        indptr=np.concatenate([[0], np.cumsum([len(cs) for cs in per_feature])]).astype(np.int64),
+        classes=classes,
+        weights=rng.normal(size=len(classes)).astype(np.float32),
+        bias=np.zeros(n_classes, dtype=np.float32),
+        spec=FeatureSpec(),
+        normalizer=normalizer,
+    )
+
+
+def _summed(model: Model, text: str) -> tuple[np.ndarray, np.ndarray]:
+    """A text's scores, every stored weight of its features added one by one; its features."""
+    idx, vals = vectorize(model.featurizer.blocks(text), model.vocab, model.idf)
+    expected = model.bias.astype(np.float64)
+    for f, v in zip(idx, vals, strict=True):
+        for k in range(model.indptr[f], model.indptr[f + 1]):
+            expected[model.classes[k]] += v * float(model.weights[k])
+    return expected, idx
+
+
+def test_a_question_scores_the_same_whether_its_common_ngrams_are_summed_dense_or_sparse():
+    """Common n-grams (weights for many classes) are summed from dense rows, rare ones weight by
+    weight: a question's scores are the sum of every one of its features' stored weights."""
+    model = _every_class_model()
+    expected, idx = _summed(model, QUESTION)
+    scores, known = model.logits(QUESTION)
+    assert np.allclose(scores, expected, rtol=0, atol=1e-12)
+    assert known == 1.0
+    assert any(f % 2 == 0 for f in idx) and any(f % 2 for f in idx)  # both paths were taken
+
+
+def test_a_bot_that_has_seen_many_words_scores_questions_as_a_fresh_one(monkeypatch):
+    """The model remembers its words' n-gram ids, a bounded number of them: once that is full
+    it starts again, and questions (the same words or new ones) score as they did at first."""
+    monkeypatch.setattr(model_module, "WORD_IDS_KEPT", 5)
+    model = _every_class_model()
+    questions = ["pegawai ikut acara", "kantor kantor partai", "apa itu politik?", "", "boleh?"]
+    for question in [*questions, QUESTION, *reversed(questions)]:
+        expected, _ = _summed(model, question)
+        assert np.allclose(model.logits(question)[0], expected, rtol=0, atol=1e-12)
+        assert len(model._word_ids) <= max(5, len(question.split()))
+
+
+def test_a_large_knowledge_base_offers_its_ten_best_entries_ties_in_entry_order():
+    """Candidates come from a partial sort over thousands of entries: they must be exactly the
+    ten a full stable sort gives, equal probabilities in the entries' order."""
+    rng = np.random.default_rng(3)
+    for size in (5, 98, 10_000):
+        probs = rng.integers(0, 20, size=size) / 20  # many ties, at the tenth place too
+        assert list(bands_module._top(probs, 10)) == list(np.argsort(-probs, kind="stable")[:10])

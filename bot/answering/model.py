@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from bot.answering.normalize import Normalizer
+from bot.answering.normalize import Normalizer, Reading
 from bot.answering.vocabulary import Vocabulary
 
 FORMAT = 2  # 2: a second, topic-level classifier beside the entry classifier
@@ -68,27 +68,40 @@ class Featurizer:
 
     def char_grams(self, text: str) -> list[str]:
         """Character n-grams of every word, each word padded with a space on both sides."""
-        words = self.normalizer.raw_tokens(text)
+        return self.char_grams_of(self.normalizer.raw_tokens(text))
+
+    def char_words(self, words: list[str]) -> list[str]:
+        """The words (as typed, `Normalizer.raw_tokens`) whose character n-grams are features."""
         if self.spec.char_on_folded:
-            words = [w for raw in words for w in self.normalizer.expand(raw)]
+            return [w for raw in words for w in self.normalizer.expand(raw)]
+        return words
+
+    def char_grams_of(self, words: list[str]) -> list[str]:
+        """`char_grams` of a text already split into words."""
         out: list[str] = []
-        for word in words:
-            out.extend(_word_grams(word, self.spec.char_min, self.spec.char_max))
+        lo, hi = self.spec.char_min, self.spec.char_max
+        for word in self.char_words(words):
+            out.extend(_word_grams(word, lo, hi))
         return out
 
     def word_grams(self, text: str) -> list[str]:
         """Normalised word unigrams ("w:") and adjacent pairs ("b:")."""
-        tokens = self.normalizer.tokens(text)
+        return self.word_grams_of(self.normalizer.tokens(text))
+
+    def word_grams_of(self, tokens: list[str]) -> list[str]:
+        """`word_grams` of a text's content tokens: the unigrams first, then the pairs."""
         out = [f"w:{t}" for t in tokens]
         if self.spec.bigrams:
             out.extend(f"b:{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
         return out
 
-    def blocks(self, text: str) -> list[tuple[list[str], float]]:
-        """(features, block weight) per block."""
+    def blocks(self, text: str, reading: Reading | None = None) -> list[tuple[list[str], float]]:
+        """(features, block weight) per block; `reading` is the text already read (the
+        normaliser's `read`), which saves reading it again."""
+        reading = reading or self.normalizer.read(text)
         return [
-            (self.char_grams(text), self.spec.char_weight),
-            (self.word_grams(text), self.spec.word_weight),
+            (self.char_grams_of(reading.words), self.spec.char_weight),
+            (self.word_grams_of(reading.tokens), self.spec.word_weight),
         ]
 
 
@@ -100,13 +113,20 @@ def vectorize(
     Per block: sublinear tf times idf, L2-normalised, times the block's weight; features the
     model never saw are dropped.
     """
-    indices: list[np.ndarray] = []
-    values: list[np.ndarray] = []
-    # Every block's features looked up at once; unknown ones map to -1 and are dropped. Counting
-    # and weighting run in numpy (this is most of a question's matching time).
     ends = np.cumsum([len(grams) for grams, _ in blocks])
     every = vocab.ids([g for grams, _ in blocks for g in grams])
-    for (_, weight), found in zip(blocks, np.split(every, ends[:-1]), strict=True):
+    found = np.split(every, ends[:-1])
+    return _weigh([(ids, weight) for ids, (_, weight) in zip(found, blocks, strict=True)], idf)
+
+
+def _weigh(
+    blocks: list[tuple[np.ndarray, float]], idf: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """`vectorize` of blocks already looked up: (feature ids, -1 for unknown; block weight)."""
+    indices: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    # Counting and weighting run in numpy (this is most of a question's matching time).
+    for found, weight in blocks:
         found = found[found >= 0]
         if not len(found):
             continue
@@ -118,6 +138,39 @@ def vectorize(
     if not indices:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     return np.concatenate(indices), np.concatenate(values)
+
+
+# A feature that weighs for at least this share of the classes (common short n-grams: " ke",
+# "an ") has its weights also held as a dense row, up to DENSE_BYTES in all, heaviest first.
+# Such features bring ~90 % of a long question's weights; summing their rows is about twice as
+# fast as gathering their weights one by one (at the real size, ~5,000 features, 2.7 MB).
+DENSE_SHARE = 1 / 3
+DENSE_BYTES = 4_000_000
+# Words whose n-gram ids a model remembers (`Model._char_ids`): about 1.5 MB when full.
+WORD_IDS_KEPT = 10_000
+
+
+@dataclass(frozen=True)
+class _DenseRows:
+    """Dense weight rows of a model's heaviest features (serving only, never stored)."""
+
+    row_of: np.ndarray  # per feature: its row in `rows`, or -1 (its weights stay sparse only)
+    rows: np.ndarray  # float32, features x classes
+
+    @classmethod
+    def of(cls, indptr: np.ndarray, classes: np.ndarray, weights: np.ndarray, n: int):
+        """The dense rows of the features that weigh for at least DENSE_SHARE of `n` classes."""
+        counts = np.diff(indptr)
+        heavy = np.flatnonzero(counts >= max(1.0, DENSE_SHARE * n))
+        heavy = heavy[np.argsort(-counts[heavy], kind="stable")][: DENSE_BYTES // (4 * n or 1)]
+        heavy.sort()
+        row_of = np.full(len(counts), -1, dtype=np.int32)
+        row_of[heavy] = np.arange(len(heavy), dtype=np.int32)
+        rows = np.zeros((len(heavy), n), dtype=np.float32)
+        stored = np.repeat(row_of, counts)  # each stored weight's dense row, or -1
+        keep = stored >= 0
+        rows[stored[keep], classes[keep]] = weights[keep]
+        return cls(row_of, rows)
 
 
 def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
@@ -167,18 +220,34 @@ class Model:
     meta: dict = field(default_factory=dict)  # knowledge hash, build settings, figures
     topic_labels: list[str] = field(default_factory=list)  # empty: no topic classifier
     topic_temperature: float = 1.0
+    _dense: _DenseRows = field(init=False, repr=False, compare=False)
+    # Word -> the feature ids of its character n-grams (int32 bytes), up to WORD_IDS_KEPT words.
+    _word_ids: dict[str, bytes] = field(init=False, repr=False, compare=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._dense = _DenseRows.of(self.indptr, self.classes, self.weights, len(self.bias))
 
     @property
     def featurizer(self) -> Featurizer:
         """The featurizer this model was trained with."""
         return Featurizer(self.spec, self.normalizer)
 
-    def logits(self, text: str) -> tuple[np.ndarray, float]:
-        """Raw class scores of a text, and the share of its words the model has seen."""
-        blocks = self.featurizer.blocks(text)
-        idx, vals = vectorize(blocks, self.vocab, self.idf)
+    def logits(self, text: str, reading: Reading | None = None) -> tuple[np.ndarray, float]:
+        """Raw class scores of a text, and the share of its words the model has seen
+        (`reading`: the text already read by the normaliser)."""
+        reading = reading if reading is not None else self.normalizer.read(text)
+        featurizer, spec = self.featurizer, self.spec
+        word_ids = self.vocab.ids(featurizer.word_grams_of(reading.tokens))
+        char_ids = self._char_ids(featurizer.char_words(reading.words))
+        idx, vals = _weigh([(char_ids, spec.char_weight), (word_ids, spec.word_weight)], self.idf)
         scores = self.bias.astype(np.float64).copy()
         if len(idx):
+            dense = self._dense.row_of[idx]
+            heavy = dense >= 0
+            if heavy.any():
+                # Summed in float64, as the sparse weights below are.
+                scores += np.einsum("i,ij->j", vals[heavy], self._dense.rows[dense[heavy]])
+                idx, vals = idx[~heavy], vals[~heavy]
             starts, ends = self.indptr[idx], self.indptr[idx + 1]
             lengths = ends - starts
             n = int(lengths.sum())
@@ -188,19 +257,41 @@ class Model:
                 pos = offsets + np.arange(n)
                 contrib = self.weights[pos] * np.repeat(vals, lengths)
                 scores += np.bincount(self.classes[pos], weights=contrib, minlength=len(scores))
-        words = [g for g in blocks[1][0] if g.startswith("w:")]
-        known = np.count_nonzero(self.vocab.ids(words) >= 0) / len(words) if words else 0.0
+        # The word block starts with its unigrams ("w:"), one per content token.
+        n_words = len(reading.tokens)
+        known = np.count_nonzero(word_ids[:n_words] >= 0) / n_words if n_words else 0.0
         return scores, known
+
+    def _char_ids(self, words: list[str]) -> np.ndarray:
+        """Feature ids (-1: unknown) of the words' character n-grams, in `char_grams` order.
+
+        Each word's ids are remembered: hashing and looking up a long question's 900 n-grams
+        took a fifth of its matching time, and people's words repeat from question to question.
+        """
+        known = self._word_ids
+        if len(known) + len(words) > WORD_IDS_KEPT:  # bounded whatever users type
+            known.clear()
+        new = [w for w in dict.fromkeys(words) if w not in known]
+        if new:
+            grams = [_word_grams(w, self.spec.char_min, self.spec.char_max) for w in new]
+            ids = self.vocab.ids([g for gs in grams for g in gs]).astype(np.int32)
+            ends = np.cumsum([len(gs) for gs in grams])
+            for word, part in zip(new, np.split(ids, ends[:-1]), strict=True):
+                known[word] = part.tobytes()
+        return np.frombuffer(b"".join([known[w] for w in words]), dtype=np.int32)
 
     def probabilities(self, text: str) -> tuple[np.ndarray, float]:
         """Calibrated probability of every class (in `labels` order), and the known share."""
         entry_p, _, known = self.both_probabilities(text)
         return entry_p, known
 
-    def both_probabilities(self, text: str) -> tuple[np.ndarray, np.ndarray, float]:
+    def both_probabilities(
+        self, text: str, reading: Reading | None = None
+    ) -> tuple[np.ndarray, np.ndarray, float]:
         """Calibrated probabilities of the entry classes (`labels` order) and of the topic
-        classes (`topic_labels` order, empty without a topic classifier), and the known share."""
-        scores, known = self.logits(text)
+        classes (`topic_labels` order, empty without a topic classifier), and the known share
+        (`reading`: the text already read by the normaliser)."""
+        scores, known = self.logits(text, reading)
         n = len(self.labels)
         return (
             _softmax(scores[:n], self.temperature),

@@ -46,6 +46,16 @@ def stem_english(token: str) -> str:
     return _english().stemWord(token)
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A text read once: what the featurizer and the bands both need, so a question is
+    tokenised and its language detected once rather than five times (`Normalizer.read`)."""
+
+    words: list[str]  # `Normalizer.raw_tokens`: the words as typed
+    lang: str  # `Normalizer.language`
+    tokens: list[str]  # `Normalizer.tokens` in that language: the content tokens
+
+
 @dataclass(frozen=True, eq=False)
 class Normalizer:
     """Turns text into comparable tokens using the lexicon from `knowledge/slang.yaml`."""
@@ -107,9 +117,17 @@ class Normalizer:
         Slang maps to Indonesian words, which get the Indonesian stemmer; the other words of an
         English text (`lang`, detected when None) get the English one.
         """
-        english = (lang or self.language(text)) == "en"
+        return self.read(text, lang).tokens
+
+    def read(self, text: str, lang: str | None = None) -> Reading:
+        """The text's words, language (`lang`, detected when None) and content tokens."""
+        words = self.raw_tokens(text)
+        lang = lang or self._language_of(words)
+        return Reading(words, lang, self._content(words, lang == "en"))
+
+    def _content(self, words: list[str], english: bool) -> list[str]:
         out: list[str] = []
-        for raw in self.fold_phrases(self.raw_tokens(text)):
+        for raw in self.fold_phrases(words):
             from_slang = raw in self.slang
             for word in self.expand(raw):
                 if word in self.stopwords:
@@ -126,7 +144,10 @@ class Normalizer:
 
     def language(self, text: str) -> str:
         """'en' when the text reads as English, else 'id' (the bot's default)."""
-        words = self.raw_tokens(text)
-        en = sum(w in self.english for w in words)
-        idn = sum(w in self.indonesian or w in self.slang for w in words)
+        return self._language_of(self.raw_tokens(text))
+
+    def _language_of(self, words: list[str]) -> str:
+        en = sum(map(self.english.__contains__, words))
+        indonesian, slang = self.indonesian, self.slang
+        idn = sum(1 for w in words if w in indonesian or w in slang)
         return "en" if en > idn else "id"
