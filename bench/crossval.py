@@ -3,6 +3,7 @@
 Usage (from the project root):
     python bench/crossval.py [TUNE.tsv ...] [--folds 5] [--classifier lr|svm] [--C 10]
         [--char 2-5] [--char-weight 1] [--word-weight 1] [--no-bigrams] [--min-df 1]
+        [--entry-weight 0.2] [--lead 2.5] [--claimed-at -0.35]
 
 Printed: for the k folds over the knowledge base's phrasings (entries, out-of-scope examples and
 intents, each phrasing predicted by a model that did not see it): entry top-1, topic top-1 and
@@ -214,6 +215,13 @@ def main() -> int:
     ap.add_argument("--min-df", type=int, default=1)
     ap.add_argument("--augment", type=int, default=3, help="story-wrapped phrasings per class")
     ap.add_argument("--entry-weight", type=float, default=BandParams().entry_weight)
+    ap.add_argument("--lead", type=float, default=BandParams().lead)
+    ap.add_argument(
+        "--claimed-at",
+        type=float,
+        default=BandParams().claimed_at,
+        help="raw score the answered topic's classifier needs (-99: no such rule)",
+    )
     ap.add_argument("--show-misses", action="store_true")
     ap.add_argument("--knowledge", type=Path, default=DEFAULT_KNOWLEDGE_DIR)
     ap.add_argument("--no-cv", action="store_true")
@@ -222,6 +230,7 @@ def main() -> int:
 
     kb = load_directory(args.knowledge)
     config = config_from(args)
+    bands = {"entry_weight": args.entry_weight, "lead": args.lead, "claimed_at": args.claimed_at}
     normalizer = training.normalizer_for(kb)
     exs = training.examples(kb, training.read_extra(args.knowledge), config.titles)
     context = training.read_context(args.knowledge)
@@ -240,7 +249,7 @@ def main() -> int:
     if not args.no_cv:
         start = time.perf_counter()
         temperatures = (model.temperature, model.topic_temperature)
-        params = BandParams(cache_size=0, entry_weight=args.entry_weight)
+        params = BandParams(cache_size=0, **bands)
         cv = crossval(kb, exs, normalizer, config, context, temperatures, params)
         print(
             f"{args.folds}-fold over {cv['n']} phrasings: entry top-1 {cv['entry']:.1%}, "
@@ -249,7 +258,7 @@ def main() -> int:
         )
         for name, g in sorted(cv["banded"].items()):
             print(f"  under the bands, {name}: " + ", ".join(f"{k} {v}" for k, v in g.items()))
-    plain = LearnedMatcher(model, kb, BandParams(cache_size=0, entry_weight=args.entry_weight))
+    plain = LearnedMatcher(model, kb, BandParams(cache_size=0, **bands))
     for path in args.files:
         s = on_file(kb, plain, path, args.show_misses)
         print(
@@ -263,11 +272,9 @@ def main() -> int:
     )
     for answer_at, suggest_at in grid:
         params = (
-            BandParams(entry_weight=args.entry_weight)
+            BandParams(**bands)
             if answer_at is None
-            else BandParams(
-                answer_at=answer_at, suggest_at=suggest_at, entry_weight=args.entry_weight
-            )
+            else BandParams(answer_at=answer_at, suggest_at=suggest_at, **bands)
         )
         matcher = LearnedMatcher(model, kb, params)
         print(f"bands answer_at {params.answer_at}, suggest_at {params.suggest_at}:")

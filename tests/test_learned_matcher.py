@@ -183,6 +183,24 @@ def test_when_the_entry_and_topic_classifiers_disagree_the_user_gets_choices_not
     assert disagreeing.candidates[0].topic == agreeing.best.topic  # offered first
 
 
+def test_a_question_no_topic_claims_gets_choices_however_sure_the_probabilities():
+    """Calibrated probabilities only compare topics with each other. A question far from every
+    phrasing (a rhetorical or debate-like one) can still put one topic far ahead though that
+    topic's own classifier does not claim it (a raw score below zero): the user then gets the
+    choices, with that topic first, not a verdict."""
+    kb = load_directory(DEFAULT_KNOWLEDGE_DIR)
+    params = BandParams(cache_size=0)
+    claimed = _two_minds(kb, [0.0, 1.0, -5.0])
+    # Every class scores 2 lower: the same probabilities, but no classifier claims the question.
+    unclaimed = replace(claimed, bias=claimed.bias - 2.0)
+    answered = LearnedMatcher(claimed, kb, params).match(QUESTION)
+    offered = LearnedMatcher(unclaimed, kb, params).match(QUESTION)
+    assert answered.band == ANSWER
+    assert offered.band == SUGGEST and offered.best is None
+    assert offered.confidence == pytest.approx(answered.confidence)
+    assert offered.candidates[0].entry_id == answered.best.entry_id  # offered first
+
+
 def _torn(kb) -> tuple[Model, list]:
     """A model torn between two topics: the entry classifier favours two entries of one topic
     and then an entry of a third, the topic classifier weighs the first two topics alike."""

@@ -292,11 +292,14 @@ class Model:
         classes (`topic_labels` order, empty without a topic classifier), and the known share
         (`reading`: the text already read by the normaliser)."""
         scores, known = self.logits(text, reading)
+        return (*self.calibrated(scores), known)
+
+    def calibrated(self, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`logits` scores as calibrated probabilities: entry classes, then topic classes."""
         n = len(self.labels)
         return (
             _softmax(scores[:n], self.temperature),
             _softmax(scores[n:], self.topic_temperature),
-            known,
         )
 
     def predict(self, text: str, top: int = 10) -> Prediction:
