@@ -11,6 +11,28 @@ out-of-scope recall; then, for each TUNE file (`topic<TAB>question`, `a|b` eithe
 scope), a model trained on everything: topic top-1 on all (an out-of-scope question counts when
 the top class is out of scope or an intent), in-scope top-3 and out-of-scope declined.
 Only tuning files belong here; held-out files are read once, by bench/matching.py, at the end.
+
+Tried in the sixth session and rejected (right / wrong incl. out-of-scope answered / choices;
+folds | half A | half B as in `BandParams.claimed_at`; before: 5,695/270/523 | 691/8/77 |
+546/16/53; "-" = folds not run, the files already said no):
+- a second learner's scores averaged with the SVM's (rescaled to its spread, weight w):
+  Complement NB w 0.3: - | 698/13/64 | 551/20/46 (w 0.15: 696/9 | 552/20; stricter bands kept
+  B at 18-19 wrong); ridge w 0.3: - | 682/10/84 | 544/19/53, 138 s to train; one-vs-rest
+  logistic regression (liblinear) w 0.3: - | 686/8/81 | 543/15/58, 107 s; multinomial LR w
+  0.3: - | 703/12/60 | 550/19/45, 151 s;
+- features: char 1-5: 5,691/270/528 | 691/8/77 | 548/16/51; char 2-6: - | 689/7/79 |
+  548/16/51; 3-6: - | 690/8/77 | 548/17/50; 1-6: - | 688/7/80 | 547/18/49; word trigrams:
+  - | 688/9/77 | 547/17/51; plain tf (not sublinear): - | 689/8/78 | 549/17/48; min_df 2:
+  - | 687/4/83 | 541/16/56; char n-grams of folded words: - | 681/10/82 | 544/16/56; word
+  block 1.15: 5,699/280/516 | 691/8/77 | 549/16/50; 0.85 alone: 5,681/261/541 | 692/6/78 |
+  542/16/57; 1.3 and 0.7: fewer right on a half;
+- topic classifier class weights (mean count / count) ** 0.5: - | 691/8/78 | 547/17/51; ** 1:
+  - | 686/11/79 | 546/17/52; its own C 0.5: - | 689/9/77 | 547/15/54; C 2: - | 692/7/78 |
+  543/16/56; hinge loss: - | 688/8/79 | 545/16/54; prune 0.01: - | 692/8/76 | 546/16/53;
+- the Crammer-Singer topic SVM with word block 1.0 (lead 2.5, claimed_at 0.45): 5,736/291/459 |
+  697/9/70 | 550/15/50; lead 2.75: 5,721/288/477 | 695/8/73 | 549/15/51; with min_df 2: - |
+  685/10/77 | 545/16/52; Crammer-Singer for the entry classifier too: - | 696/11/69 |
+  547/15/53.
 """
 
 from __future__ import annotations

@@ -94,15 +94,10 @@ class TrainConfig:
     # Phrasings per class also learned wrapped in a story's opening and closing sentences
     # (`story_context` in offtopic.yaml): long messages then keep their confidence.
     augment: int = 3
-    # The topic classifier is a Crammer-Singer multi-class SVM (one joint problem: each
-    # phrasing's topic must beat every other topic by a margin) rather than one-vs-rest; the
-    # entry classifier stays one-vs-rest. Sixth session, with word_weight 0.85 and the bands'
-    # lead 3.0 / claimed_at 0.45 (its scores are relative, so the claim threshold moved):
-    # right / wrong / choices, folds | half A | half B of the tuning files (see
-    # `BandParams.claimed_at`): 5,702/269/507 | 694/6/76 | 547/15/53 against one-vs-rest
-    # 5,695/270/523 | 691/8/77 | 546/16/53. Alone (word_weight 1.0, claimed_at 0.45, lead 2.5):
-    # 5,736/291/459 | 697/9/70 | 550/15/50, more right and more wrong everywhere. Its fit takes
-    # ~4 s instead of ~2 (full retraining ~2 s longer); tol 5x (faster) cost a wrong answer.
+    # The topic classifier is a Crammer-Singer SVM (one joint problem: a phrasing's topic must
+    # beat every other by a margin), not one-vs-rest: with word_weight 0.85, lead 3.0 and
+    # claimed_at 0.45, more right answers and fewer wrong on the folds and both halves of the
+    # tuning files (figures: `BandParams.claimed_at`). Its fit takes ~4 s instead of ~2.
     topic_crammer_singer: bool = True
 
 
