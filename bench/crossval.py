@@ -12,7 +12,7 @@ scope), a model trained on everything: topic top-1 on all (an out-of-scope quest
 the top class is out of scope or an intent), in-scope top-3 and out-of-scope declined.
 Only tuning files belong here; held-out files are read once, by bench/matching.py, at the end.
 
-Tried in the sixth session and rejected (right / wrong incl. out-of-scope answered / choices;
+Tried in the fifth session and rejected (right / wrong incl. out-of-scope answered / choices;
 folds | half A | half B as in `BandParams.claimed_at`; before: 5,695/270/523 | 691/8/77 |
 546/16/53; "-" = folds not run, the files already said no):
 - a second learner's scores averaged with the SVM's (rescaled to its spread, weight w):

@@ -65,8 +65,8 @@ class BandParams:
     # Fifth session, with `claimed_at` below: lead 2.5 and claimed_at -0.35 against 2.0 and
     # -0.3, right / wrong, folds | first half | second half of the tuning files (see
     # `claimed_at`): 5,695/270 | 691/8 | 546/16 against 5,693/276 | 687/8 | 547/17 (3.0 and -0.4:
-    # 5,696/274 | 690/7 | 543/17). Sixth session: 3.0 with the Crammer-Singer topic classifier
-    # (see `claimed_at`).
+    # 5,696/274 | 690/7 | 543/17). Later in the fifth session: 3.0 with the Crammer-Singer
+    # topic classifier (see `claimed_at`).
     lead: float = 3.0
     suggest_at: float = 0.10  # below this (and not out of scope): decline
     # When the entry classifier's most likely class is not an entry of the answered topic (an
@@ -94,13 +94,13 @@ class BandParams:
     # -0.2: 5,599/251/674 | 678/6/93 | 537/15/63. Every right answer moved keeps the right topic
     # first among the choices; no question moves to a decline. A background class in the
     # softmax at the same score (a soft version) declined in-scope questions instead (16 -> 30).
-    # -0.35 with lead 2.5 (see `lead`). Sixth session: the topic classifier is a Crammer-Singer
-    # SVM (`TrainConfig.topic_crammer_singer`), whose scores are relative (the best topic's is
-    # nearly always above 0.3): 0.45 with lead 3.0, chosen on the folds and half A, confirmed on
-    # half B; right / wrong / choices, folds | A | B: 0.45, 3.0: 5,702/269/507 | 694/6/76 |
-    # 547/15/53; 0.45, 2.5: 5,728/285/468 | 693/8/74 | 548/15/52; 0.45, 2.75: 5,718/276/485 |
-    # 693/8/74 | 547/15/53; 0.5, 2.5: - | 690/7/78 | 548/15/52 (one-vs-rest, -0.35, 2.5:
-    # 5,695/270/523 | 691/8/77 | 546/16/53).
+    # -0.35 with lead 2.5 (see `lead`). Later in the fifth session: the topic classifier is a
+    # Crammer-Singer SVM (`TrainConfig.topic_crammer_singer`), whose scores are relative (the
+    # best topic's is nearly always above 0.3): 0.45 with lead 3.0, chosen on the folds and half
+    # A, confirmed on half B; right / wrong / choices, folds | A | B: 0.45, 3.0: 5,702/269/507 |
+    # 694/6/76 | 547/15/53; 0.45, 2.5: 5,728/285/468 | 693/8/74 | 548/15/52; 0.45, 2.75:
+    # 5,718/276/485 | 693/8/74 | 547/15/53; 0.5, 2.5: - | 690/7/78 | 548/15/52 (one-vs-rest,
+    # -0.35, 2.5: 5,695/270/523 | 691/8/77 | 546/16/53).
     claimed_at: float = 0.45
     # A topic's probability is this share of its entries' summed probabilities plus the rest
     # of the topic classifier's (bench/crossval.py --entry-weight; 1.0 is the entry classifier
