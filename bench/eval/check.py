@@ -41,7 +41,7 @@ TUNING = (
 # merged only for the final read).
 HELD_OUT: tuple[str, ...] = tuple(
     name
-    for name in ("holdout5.tsv", "real5-easier.tsv", "real5-harder.tsv")
+    for name in ("holdout5.tsv", "real5-easier.tsv", "real5-harder.tsv", "holdout6.tsv")
     if (HERE / name).exists()
 )
 NEW_TOPICS = {"penyelenggara-pemilu", "politik-uang", "non-asn"}
