@@ -124,8 +124,12 @@ def _replace_rows(
 ) -> Fitted:
     """`group` with the rows of the classes in `refit` fitted again on all of X.
 
-    One-vs-rest: each class against all others, as the full build fits it, in one call (the
-    classes not refitted are pooled into one label whose row is thrown away)."""
+    One-vs-rest: each class against all others, as the full build fits the entry classifier, in
+    one call (the classes not refitted are pooled into one label whose row is thrown away). The
+    full build's topic classifier is one joint (Crammer-Singer) problem, which cannot be refitted
+    a few rows at a time: its refitted rows are one-vs-rest ones, on another scale, until the
+    full build replaces the quick model about ten seconds later. The edited question is answered
+    by its entry meanwhile (tests/test_learned_matcher.py, "quick model first")."""
     from scipy import sparse
 
     rows = [group.labels.index(label) for label in sorted(refit) if label in group.labels]
