@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from bot.config import DEFAULT_TIME_ZONE
 from bot.curation.stats import DAYS
 from bot.kb.formats import export_tsv
 from tests.telegram.conftest import ADMIN_ID, BotUnderTest
@@ -194,5 +196,8 @@ async def test_statistics_come_as_text_and_a_30_day_png_chart(bot: BotUnderTest)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
     _, _, stats = bot.core.admin.statistics("id")
     assert len(stats.days) == DAYS == 30
-    assert stats.days[-1].day == datetime.now(UTC).date()
+    # Days are the deployment's local days (WIB by default): after 17:00 UTC it is already
+    # tomorrow in Jakarta.
+    local = bot.core.answers.renderer.tz or ZoneInfo(DEFAULT_TIME_ZONE)
+    assert stats.days[-1].day == datetime.now(local).date()
     assert [d.total for d in stats.days[:-1]] == [0] * 29 and stats.days[-1].total == 3
