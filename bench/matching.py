@@ -273,6 +273,28 @@ def memory(model: Model) -> tuple[float, float, float]:
     return rss(bare.stdout) - rss(plain.stdout), after - before, with_sklearn - after
 
 
+def edit_costs(kb, model, repeat: int, cold_wall: float, cold_cpu: float) -> list[str]:
+    """What `repeat` one-phrasing edits cost: the quick model, then the full build (lines)."""
+    served = model.to_bytes()
+    quick = []
+    for n in range(1, repeat + 1):
+        raw, wall, cpu = refresh_timed(edited(kb, n), served)
+        if raw is None:
+            sys.exit("no quick model for a one-phrasing edit")
+        quick.append((wall, cpu))
+    qwalls, qcpus = sorted(w for w, _ in quick), sorted(c for _, c in quick)
+    edits = [train_timed(edited(kb, n))[1:] for n in range(1, repeat + 1)]
+    walls, cpus = sorted(w for w, _ in edits), sorted(c for _, c in edits)
+    return [
+        f"  an edit answers from its quick model after {qwalls[0]:.2f}-{qwalls[-1]:.2f} s wall, "
+        f"{qcpus[0]:.2f}-{qcpus[-1]:.2f} s CPU ({len(quick)} edits)",
+        f"  full retraining after an edit {walls[0]:.2f}-{walls[-1]:.2f} s wall, "
+        f"{cpus[0]:.2f}-{cpus[-1]:.2f} s CPU ({len(edits)} edits; first build in a fresh "
+        f"process: {cold_wall:.2f} s wall, {cold_cpu:.2f} s CPU); {len(model.weights):,} "
+        f"weights over {len(model.vocab):,} features",
+    ]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("questions", type=Path, nargs="+")
@@ -291,18 +313,7 @@ def main() -> int:
     model, cold_wall, cold_cpu = train_timed(kb)
     # Edits in the same process: what an admin's edit costs in the kept builder process: first
     # the quick model (from the artefact being served), then the full build that replaces it.
-    served = model.to_bytes()
-    quick: list[tuple[float, float]] = []
-    edits: list[tuple[float, float]] = []
-    for n in range(1, 0 if args.latency_only else args.repeat + 1):
-        raw, wall, cpu = refresh_timed(edited(kb, n), served)
-        if raw is None:
-            sys.exit("no quick model for a one-phrasing edit")
-        quick.append((wall, cpu))
-    qwalls, qcpus = sorted(w for w, _ in quick), sorted(c for _, c in quick)
-    if not args.latency_only:
-        edits = [train_timed(edited(kb, n))[1:] for n in range(1, args.repeat + 1)]
-    walls, cpus = sorted(w for w, _ in edits), sorted(c for _, c in edits)
+    costs = [] if args.latency_only else edit_costs(kb, model, args.repeat, cold_wall, cold_cpu)
     matcher = LearnedMatcher(model, kb, BandParams(cache_size=0))
     questions = []
     for path in args.questions:
@@ -325,17 +336,9 @@ def main() -> int:
         f"real size ({len(kb.entries)} entries, {len(model.labels)} classes): match p50 "
         f"{p50:.2f} ms, p99 {p99:.2f} ms (CPU time p50 {c50:.2f}, p99 {c99:.2f})"
     )
+    for line in costs:
+        print(line)
     if not args.latency_only:
-        print(
-            f"  an edit answers from its quick model after {qwalls[0]:.2f}-{qwalls[-1]:.2f} s "
-            f"wall, {qcpus[0]:.2f}-{qcpus[-1]:.2f} s CPU ({len(quick)} edits)"
-        )
-        print(
-            f"  full retraining after an edit {walls[0]:.2f}-{walls[-1]:.2f} s wall, "
-            f"{cpus[0]:.2f}-{cpus[-1]:.2f} s CPU ({len(edits)} edits; first build in a fresh "
-            f"process: {cold_wall:.2f} s wall, {cold_cpu:.2f} s CPU); {len(model.weights):,} "
-            f"weights over {len(model.vocab):,} features"
-        )
         numpy_mb, model_mb, sklearn_mb = memory(model)
         print(
             f"memory: numpy's import adds {numpy_mb:.1f} MB, the loaded model {model_mb:.1f} MB; "

@@ -142,6 +142,31 @@ def test_bad_input_gets_a_polite_reply(shared_core, message):
     assert "Traceback" not in text
 
 
+def _question_grams(normalizer: Normalizer) -> list[str]:
+    """QUESTION's n-grams, sorted: the vocabulary of the hand-made models below."""
+    featurizer = Featurizer(FeatureSpec(), normalizer)
+    return sorted({g for block, _ in featurizer.blocks(QUESTION) for g in block})
+
+
+def _biases_only(labels: list[str], bias: list[float], topic_labels: list[str]) -> Model:
+    """A model over QUESTION's n-grams (every word known, none weighs): its scores are its
+    biases alone, the entry classes' first, then the topic classes'."""
+    normalizer = Normalizer()
+    grams = _question_grams(normalizer)
+    return Model(
+        labels=labels,
+        vocab=Vocabulary(grams),
+        idf=np.ones(len(grams), dtype=np.float32),
+        indptr=np.zeros(len(grams) + 1, dtype=np.int64),
+        classes=np.zeros(0, dtype=np.int32),
+        weights=np.zeros(0, dtype=np.float32),
+        bias=np.array(bias, dtype=np.float32),
+        spec=FeatureSpec(),
+        normalizer=normalizer,
+        topic_labels=topic_labels,
+    )
+
+
 def _two_minds(kb, entry_bias: list[float]) -> Model:
     """A model whose scores are its biases alone: three entries of three topics, an entry
     classifier biased by `entry_bias` and a topic classifier fairly sure of the second topic."""
@@ -149,20 +174,8 @@ def _two_minds(kb, entry_bias: list[float]) -> Model:
     for entry in sorted(kb.entries.values(), key=lambda e: e.id):
         entries.setdefault(entry.topic, entry)
     picked = [entries[t] for t in sorted(entries)[:3]]
-    normalizer = Normalizer()
-    featurizer = Featurizer(FeatureSpec(), normalizer)
-    grams = sorted({g for block, _ in featurizer.blocks(QUESTION) for g in block})
-    return Model(
-        labels=[e.id for e in picked],
-        vocab=Vocabulary(grams),  # every word known, none weighs
-        idf=np.ones(len(grams), dtype=np.float32),
-        indptr=np.zeros(len(grams) + 1, dtype=np.int64),
-        classes=np.zeros(0, dtype=np.int32),
-        weights=np.zeros(0, dtype=np.float32),
-        bias=np.array([*entry_bias, 0.0, 1.3, -5.0], dtype=np.float32),
-        spec=FeatureSpec(),
-        normalizer=normalizer,
-        topic_labels=[e.topic for e in picked],
+    return _biases_only(
+        [e.id for e in picked], [*entry_bias, 0.0, 1.3, -5.0], [e.topic for e in picked]
     )
 
 
@@ -186,8 +199,8 @@ def test_when_the_entry_and_topic_classifiers_disagree_the_user_gets_choices_not
 def test_a_question_no_topic_claims_gets_choices_however_sure_the_probabilities():
     """Calibrated probabilities only compare topics with each other. A question far from every
     phrasing (a rhetorical or debate-like one) can still put one topic far ahead though that
-    topic's own classifier does not claim it (a raw score below zero): the user then gets the
-    choices, with that topic first, not a verdict."""
+    topic's own classifier does not claim it (a raw score below `BandParams.claimed_at`): the
+    user then gets the choices, with that topic first, not a verdict."""
     kb = load_directory(DEFAULT_KNOWLEDGE_DIR)
     params = BandParams(cache_size=0)
     claimed = _two_minds(kb, [0.0, 1.0, -5.0])
@@ -210,23 +223,8 @@ def _torn(kb) -> tuple[Model, list]:
     big = next(t for t in sorted(by_topic) if len(by_topic[t]) >= 2)
     second, third = [t for t in sorted(by_topic) if t != big][:2]
     picked = [*by_topic[big][:2], by_topic[second][0], by_topic[third][0]]
-    normalizer = Normalizer()
-    featurizer = Featurizer(FeatureSpec(), normalizer)
-    grams = sorted({g for block, _ in featurizer.blocks(QUESTION) for g in block})
-    topics = [big, second, third]
-    model = Model(
-        labels=[e.id for e in picked],
-        vocab=Vocabulary(grams),
-        idf=np.ones(len(grams), dtype=np.float32),
-        indptr=np.zeros(len(grams) + 1, dtype=np.int64),
-        classes=np.zeros(0, dtype=np.int32),
-        weights=np.zeros(0, dtype=np.float32),
-        bias=np.array([2.0, 1.9, 0.0, 1.0, 1.0, 0.9, -5.0], dtype=np.float32),
-        spec=FeatureSpec(),
-        normalizer=normalizer,
-        topic_labels=topics,
-    )
-    return model, picked
+    bias = [2.0, 1.9, 0.0, 1.0, 1.0, 0.9, -5.0]
+    return _biases_only([e.id for e in picked], bias, [big, second, third]), picked
 
 
 def test_a_user_the_model_cannot_place_between_two_topics_is_offered_both():
@@ -408,8 +406,7 @@ def _every_class_model(n_classes: int = 6) -> Model:
     """A model over QUESTION's n-grams with random weights: even features weigh for every class
     (held as dense rows too), odd ones for one class (sparse only)."""
     normalizer = Normalizer()
-    featurizer = Featurizer(FeatureSpec(), normalizer)
-    grams = sorted({g for block, _ in featurizer.blocks(QUESTION) for g in block})
+    grams = _question_grams(normalizer)
     rng = np.random.default_rng(8)
     per_feature = [
         list(range(n_classes)) if f % 2 == 0 else [f % n_classes] for f in range(len(grams))

@@ -82,25 +82,26 @@ class BandParams:
     # 70; 0.80: 5,557 / 228 / 66; tuning files wrong 13 / 11 / 11, right 0.75 four more than
     # 0.80. 0.75 keeps the files' fewest wrong answers for fewer right ones lost.
     disagree_answer_at: float = 0.75
-    # Out of distribution: the topic classifier's raw one-vs-rest score (SVM margin, before
-    # calibration) of the answered topic must reach this, else choices. Below 0, that topic's
-    # classifier does not claim the question: it is far from every phrasing of the topic
-    # (rhetorical, debate-like or unusual questions), where one temperature learned on
-    # in-distribution folds is overconfident. Chosen on the k folds and half the tuning files
-    # (tune, tune-real, tune-short, holdout3, real3-*, real-harder, junk), confirmed on the other
-    # half (holdout, holdout4, real-easier, real4-*, valid-real, newtopics); right / wrong /
-    # choices, folds | first half | second half: none 5,791/313/420 | 701/12/62 | 557/22/35;
-    # -0.4: 5,747/294/483 | 693/9/73 | 549/18/47; -0.3: 5,693/276/555 | 687/8/81 | 547/17/51;
-    # -0.2: 5,599/251/674 | 678/6/93 | 537/15/63. Every right answer moved keeps the right topic
-    # first among the choices; no question moves to a decline. A background class in the
-    # softmax at the same score (a soft version) declined in-scope questions instead (16 -> 30).
-    # -0.35 with lead 2.5 (see `lead`). Later in the fifth session: the topic classifier is a
-    # Crammer-Singer SVM (`TrainConfig.topic_crammer_singer`), whose scores are relative (the
-    # best topic's is nearly always above 0.3): 0.45 with lead 3.0, chosen on the folds and half
-    # A, confirmed on half B; right / wrong / choices, folds | A | B: 0.45, 3.0: 5,702/269/507 |
-    # 694/6/76 | 547/15/53; 0.45, 2.5: 5,728/285/468 | 693/8/74 | 548/15/52; 0.45, 2.75:
-    # 5,718/276/485 | 693/8/74 | 547/15/53; 0.5, 2.5: - | 690/7/78 | 548/15/52 (one-vs-rest,
-    # -0.35, 2.5: 5,695/270/523 | 691/8/77 | 546/16/53).
+    # Out of distribution: the topic classifier's raw score (SVM margin, before calibration) of the
+    # answered topic must reach this, else choices. Below it, the topic's classifier does not claim
+    # the question: it is far from every phrasing of the topic (rhetorical, debate-like or unusual
+    # questions), where one temperature learned on in-distribution folds is overconfident. First
+    # chosen for a one-vs-rest topic classifier (figures below, where 0 is the natural edge), then
+    # moved with the joint one (the end of this note). Chosen on the k folds and half the tuning
+    # files (tune, tune-real, tune-short, holdout3, real3-*, real-harder, junk), confirmed on the
+    # other half (holdout, holdout4, real-easier, real4-*, valid-real, newtopics); right / wrong /
+    # choices, folds | first half | second half: none 5,791/313/420 | 701/12/62 | 557/22/35; -0.4:
+    # 5,747/294/483 | 693/9/73 | 549/18/47; -0.3: 5,693/276/555 | 687/8/81 | 547/17/51; -0.2:
+    # 5,599/251/674 | 678/6/93 | 537/15/63. Every right answer moved keeps the right topic first
+    # among the choices; no question moves to a decline. A background class in the softmax at the
+    # same score (a soft version) declined in-scope questions instead (16 -> 30). -0.35 with lead
+    # 2.5 (see `lead`). Later in the fifth session: the topic classifier is a Crammer-Singer SVM
+    # (`TrainConfig.topic_crammer_singer`), whose scores are relative (the best topic's is nearly
+    # always above 0.3): 0.45 with lead 3.0, chosen on the folds and half A, confirmed on half B;
+    # right / wrong / choices, folds | A | B: 0.45, 3.0: 5,702/269/507 | 694/6/76 | 547/15/53; 0.45,
+    # 2.5: 5,728/285/468 | 693/8/74 | 548/15/52; 0.45, 2.75: 5,718/276/485 | 693/8/74 | 547/15/53;
+    # 0.5, 2.5: - | 690/7/78 | 548/15/52 (one-vs-rest, -0.35, 2.5: 5,695/270/523 | 691/8/77 |
+    # 546/16/53).
     claimed_at: float = 0.45
     # A topic's probability is this share of its entries' summed probabilities plus the rest
     # of the topic classifier's (bench/crossval.py --entry-weight; 1.0 is the entry classifier
