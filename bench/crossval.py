@@ -33,6 +33,17 @@ folds | half A | half B as in `BandParams.claimed_at`; before: 5,695/270/523 | 6
   697/9/70 | 550/15/50; lead 2.75: 5,721/288/477 | 695/8/73 | 549/15/51; with min_df 2: - |
   685/10/77 | 545/16/52; Crammer-Singer for the entry classifier too: - | 696/11/69 |
   547/15/53.
+
+Tried in the sixth session and rejected, on the fifth session's model (right / wrong / choices
+over holdout5, holdout6 and real5-*, 379 questions never tuned on before | over the 15 older
+tuning files, 1,388; before: 300/15/59 | 1,241/21/118):
+- a nearest-phrasing score (the best cosine, per topic, between the question's TF-IDF vector
+  and every phrasing's, as a softmax at temperature 0.03 or 0.06) blended into the topic
+  probabilities: the best topic is right for 1,472 of 1,576 in-scope questions without it and
+  1,475-1,476 with weight 0.1-0.3 (0.5: 1,438-1,461); not worth a second index;
+- other bands on the same model: lead 2.0-3.0 x claimed_at 0.3-0.5 x disagree_answer_at
+  0.6/0.75 all lie on one line of about one right answer per wrong one (lead 2.0, 0.3, 0.6:
+  320/23/31 | 1,262/38/80; 3.0, 0.5, 0.75: 301/14/59 | 1,238/20/122); today's values stay.
 """
 
 from __future__ import annotations
