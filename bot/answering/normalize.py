@@ -147,7 +147,9 @@ class Normalizer:
         return self._language_of(self.raw_tokens(text))
 
     def _language_of(self, words: list[str]) -> str:
-        en = sum(map(self.english.__contains__, words))
-        indonesian, slang = self.indonesian, self.slang
-        idn = sum(1 for w in words if w in indonesian or w in slang)
+        english, indonesian, slang = self.english, self.indonesian, self.slang
+        en = sum(map(english.__contains__, words))
+        # Slang counts as Indonesian, except the English glosses in it (teacher -> guru): an
+        # English word folded to Indonesian is still English to the reader.
+        idn = sum(1 for w in words if w in indonesian or (w in slang and w not in english))
         return "en" if en > idn else "id"
