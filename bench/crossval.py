@@ -61,6 +61,7 @@ import numpy as np  # noqa: E402
 
 from bench.matching import load_cases  # noqa: E402
 from bot.answering import model as model_module  # noqa: E402
+from bot.answering import normalize as normalize_module  # noqa: E402
 from bot.answering import training, training_data  # noqa: E402
 from bot.answering.bands import BandParams, LearnedMatcher  # noqa: E402
 from bot.answering.model import FeatureSpec, Model  # noqa: E402
@@ -282,9 +283,12 @@ def main() -> int:
     context = training.read_context(args.knowledge)
     print(f"config: {config}")
     start = time.perf_counter()
-    # The code that trains is part of the key: a cached model from other code would be stale.
-    code = "".join(Path(m.__file__).read_text() for m in (training, training_data, model_module))
-    tag = training.input_key({"e": exs.digest(), "c": repr(config), "x": context, "s": code})[:16]
+    # The training input (phrasings, lexicon, config) and the code that reads and trains are the
+    # key: a cached model from another lexicon or other code would be stale.
+    modules = (training, training_data, model_module, normalize_module)
+    code = "".join(Path(m.__file__).read_text() for m in modules)
+    data = training_data.training_input(kb, args.knowledge, config)
+    tag = training.input_key({"i": data, "c": repr(config), "s": code})[:16]
     cache = Path("/tmp") / f"crossval-{tag}.npz"  # the folds' models: crossval-{tag}-fold{k}
     if cache.exists():
         model = Model.from_bytes(cache.read_bytes(), normalizer)
