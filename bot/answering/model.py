@@ -169,9 +169,11 @@ class _DenseRows:
         row_of = np.full(len(counts), -1, dtype=np.int32)
         row_of[heavy] = np.arange(len(heavy), dtype=np.int32)
         rows = np.zeros((len(heavy), n), dtype=np.float32)
-        stored = np.repeat(row_of, counts)  # each stored weight's dense row, or -1
-        keep = stored >= 0
-        rows[stored[keep], classes[keep]] = weights[keep]
+        # One feature at a time: a mask and copies over all the weights (several MB of
+        # temporaries at the real size) raised the peak memory of loading a model by 6.6 MB.
+        for row, f in enumerate(heavy.tolist()):
+            start, end = indptr[f], indptr[f + 1]
+            rows[row, classes[start:end]] = weights[start:end]
         return cls(row_of, rows)
 
 
