@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any
 
-import snowballstemmer
+import Stemmer
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 _REDUPLICATION = re.compile(r"\b([a-z]{2,})2\b")  # "undang2" -> "undang undang"
@@ -35,7 +35,7 @@ def stem(token: str) -> str:
 
 @lru_cache(maxsize=1)
 def _english() -> Any:
-    return snowballstemmer.stemmer("english")
+    return Stemmer.Stemmer("english")
 
 
 @lru_cache(maxsize=50_000)
