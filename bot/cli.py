@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
-from bot import logsafe, ops
+from bot import logsafe, memory, ops
 from bot.answering.normalize import Normalizer
 from bot.config import PUBLIC_BOT_API, ConfigError, Settings
 from bot.core import Core
@@ -166,6 +166,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
         _check_webhook_url(args.webhook_url, settings)
     from handlers.app import run_bot  # Telegram is only imported when the bot really runs
 
+    memory.limit_arenas()  # before any thread starts (bot/memory.py says why)
     return run_bot(settings, webhook_url=args.webhook_url, listen=args.listen, port=args.port)
 
 
