@@ -149,7 +149,7 @@ class Normalizer:
     def _language_of(self, words: list[str]) -> str:
         english, indonesian, slang = self.english, self.indonesian, self.slang
         en = sum(map(english.__contains__, words))
-        # Slang counts as Indonesian, except the English glosses in it (teacher -> guru): an
-        # English word folded to Indonesian is still English to the reader.
+        # Slang counts as Indonesian, except words that are English markers, as most of its
+        # English glosses are (teacher -> guru): folded to Indonesian, still English to a reader.
         idn = sum(1 for w in words if w in indonesian or (w in slang and w not in english))
         return "en" if en > idn else "id"
