@@ -288,7 +288,7 @@ def main() -> int:
     modules = (training, training_data, model_module, normalize_module)
     code = "".join(Path(m.__file__).read_text() for m in modules)
     data = training_data.training_input(kb, args.knowledge, config)
-    tag = training.input_key({"i": data, "c": repr(config), "s": code})[:16]
+    tag = training.input_key({"i": data, "s": code})[:16]  # the input holds the config
     cache = Path("/tmp") / f"crossval-{tag}.npz"  # the folds' models: crossval-{tag}-fold{k}
     if cache.exists():
         model = Model.from_bytes(cache.read_bytes(), normalizer)

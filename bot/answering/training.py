@@ -263,6 +263,7 @@ def fit(
     exs = augment(exs, context or {}, normalizer, config.augment, config.seed)
     featurizer = Featurizer(config.spec, normalizer)
     X, vocab, idf = featurize(featurizer, exs.texts, config.min_df, memo)
+    # The entry classifier first, then (when there are topics) the topic classifier.
     tasks = [_encoded(exs.labels)] + ([_encoded(exs.topic_labels())] if exs.topics else [])
     # The entry classes decide the kind for both classifiers: a knowledge base too large for
     # the SVM has too many phrasings for a topic SVM too (a few topics, 500,000 texts).
@@ -270,7 +271,7 @@ def fit(
     calibrate = config.calibration > 0
     temperatures = _Concurrent(
         lambda: [
-            _fit_temperature(*_split_scores(X, y, config, k > 0)) if calibrate else 1.0
+            _fit_temperature(*_split_scores(X, y, config, topic=k > 0)) if calibrate else 1.0
             for k, (_, y) in enumerate(tasks)
         ],
         len(tasks),
@@ -280,7 +281,9 @@ def fit(
     )
     temperatures.start()  # the calibration fits, in a child, while this process fits
     try:
-        fitted = [_fit_one(X, labels, y, config, k > 0) for k, (labels, y) in enumerate(tasks)]
+        fitted = [
+            _fit_one(X, labels, y, config, topic=k > 0) for k, (labels, y) in enumerate(tasks)
+        ]
     except BaseException:
         temperatures.cancel()
         raise
