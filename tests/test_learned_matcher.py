@@ -455,7 +455,7 @@ def test_a_bot_that_has_seen_many_words_scores_questions_as_a_fresh_one(monkeypa
     for question in [*questions, QUESTION, *reversed(questions)]:
         expected, _ = _summed(model, question)
         assert np.allclose(model.logits(question)[0], expected, rtol=0, atol=1e-12)
-        assert len(model._word_ids) <= max(5, len(question.split()))
+        assert model.remembered_words <= max(5, len(question.split()))
 
 
 def test_a_large_knowledge_base_offers_its_ten_best_entries_ties_in_entry_order():

@@ -233,6 +233,11 @@ class Model:
         self._dense = _DenseRows.of(self.indptr, self.classes, self.weights, len(self.bias))
 
     @property
+    def remembered_words(self) -> int:
+        """How many words' n-gram ids the model keeps now (at most `WORD_IDS_KEPT`)."""
+        return len(self._word_ids)
+
+    @property
     def featurizer(self) -> Featurizer:
         """The featurizer this model was trained with."""
         return Featurizer(self.spec, self.normalizer)
