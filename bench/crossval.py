@@ -135,6 +135,7 @@ def crossval(
     temperatures: tuple[float, float],
     params: BandParams | None = None,
     cache: str = "",
+    dump: Path | None = None,
 ) -> dict:
     """Held-out predictions of every phrasing over k folds (stories made from training folds
     only, so no wrapped copy of a held-out phrasing is learned): entry top-1 of the entry
@@ -143,7 +144,11 @@ def crossval(
 
     `cache`: a path prefix under which each fold's model is kept (then read back by the next
     run with the same key: trying band rules then costs no refit, ~1 min instead of ~3 on the
-    shared machine)."""
+    shared machine).
+
+    `dump`: a TSV path for every held-out phrasing's label, the entry classifier's choice, the
+    blend's best topic and its probability, the probability of the label's own entry and the
+    band (for finding phrasings filed under the wrong entry: confident learning)."""
     from sklearn.model_selection import StratifiedKFold
 
     labels = np.array(exs.labels)
@@ -152,6 +157,7 @@ def crossval(
     folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
     quick = replace(config, calibration=0.0)
     outcomes: list[tuple[int, str, str | None]] = []  # (row, band, answered topic)
+    rows: list[str] = []  # the dump's lines
     for k, (train, test) in enumerate(folds.split(np.zeros(len(labels)), labels)):
         kept = Path(f"{cache}-fold{k}.npz") if cache else None
         if kept and kept.exists():
@@ -170,6 +176,27 @@ def crossval(
             out_of_scope = m.probs.get(training.OUT_OF_SCOPE, 0.0) >= m.confidence
             pred_topic[int(i)] = None if out_of_scope or not m.candidates else m.candidates[0].topic
             outcomes.append((int(i), m.band, m.best.topic if m.best else None))
+            if dump is not None:
+                own = topic_of(kb, exs.labels[i]) or exs.labels[i]
+                mine = [c.score for c in m.candidates if c.entry_id == exs.labels[i]]
+                best = m.candidates[0] if m.candidates else None
+                rows.append(
+                    "\t".join(
+                        [
+                            exs.labels[i],
+                            own,
+                            str(pred[i]),
+                            best.topic if best else "",
+                            f"{m.confidence:.3f}",
+                            f"{(mine[0] if mine else 0.0) / 100:.3f}",
+                            m.band,
+                            exs.texts[i],
+                        ]
+                    )
+                )
+    if dump is not None:
+        head = "label\ttopic\tpred_entry\tpred_topic\tpred_topic_p\town_entry_p\tband\ttext"
+        dump.write_text("\n".join([head, *sorted(rows)]) + "\n")
     entry_rows = [i for i, lab in enumerate(exs.labels) if lab in kb.entries]
     oos_rows = [i for i, lab in enumerate(exs.labels) if lab == training.OUT_OF_SCOPE]
     entry_ok = sum(pred[i] == labels[i] for i in entry_rows)
@@ -300,6 +327,7 @@ def main() -> int:
     ap.add_argument("--show-misses", action="store_true")
     ap.add_argument("--knowledge", type=Path, default=DEFAULT_KNOWLEDGE_DIR)
     ap.add_argument("--no-cv", action="store_true")
+    ap.add_argument("--dump", type=Path, help="TSV of every phrasing's held-out prediction")
     ap.add_argument("--grid", action="store_true", help="try band thresholds on the files")
     args = ap.parse_args()
 
@@ -329,7 +357,15 @@ def main() -> int:
         temperatures = (model.temperature, model.topic_temperature)
         params = BandParams(cache_size=0, **bands)
         cv = crossval(
-            kb, exs, normalizer, config, context, temperatures, params, f"/tmp/crossval-{tag}"
+            kb,
+            exs,
+            normalizer,
+            config,
+            context,
+            temperatures,
+            params,
+            f"/tmp/crossval-{tag}",
+            args.dump,
         )
         print(
             f"{args.folds}-fold over {cv['n']} phrasings: entry top-1 {cv['entry']:.1%}, "
