@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 import pytest
 
 from bot.answering.bands import ANSWER, DECLINE, SUGGEST
 from bot.answering.normalize import Normalizer
+from bot.answering.training_data import normalizer_for
 from bot.ui.render import html_to_text
 
 # Questions written for these tests; not copied from the knowledge base or the eval files.
@@ -44,6 +46,28 @@ def test_english_question_is_answered_in_english(shared_core):
     )
     assert view.lang == "en"
     assert "Forbidden" in view.text and "Dilarang" not in view.text
+
+
+def test_short_english_question_of_plural_glossed_words_is_answered_in_english(shared_core):
+    """Every English word slang.yaml glosses counts as English, plurals and -ing forms too:
+    three of them with no other English word still read as English (they once read as slang)."""
+    ask = shared_core.answers.ask
+    view = ask("Principals endorsing mayors?", record=False)
+    assert view.lang == "en"
+    assert view.text == ask("Principals endorsing mayors?", "en", record=False).text
+    assert view.text != ask("Principals endorsing mayors?", "id", record=False).text
+
+
+def test_a_glossed_english_word_indonesians_also_write_stays_indonesian(shared_core):
+    """A gloss an Indonesian phrasing uses ("video") is no English marker, even when a new
+    gloss lists it: "video kampanye calon" is answered in Indonesian."""
+    kb = shared_core.answers.kb
+    glosses = {**kb.lexicon["english_glosses"], "video": "video", "konten": "konten"}
+    slang = {k: v for k, v in kb.lexicon["slang"].items() if k not in glosses}
+    lexicon = {**kb.lexicon, "slang": slang, "english_glosses": glosses}
+    n = normalizer_for(replace(kb, lexicon=lexicon))
+    assert n.language("video konten") == "id"
+    assert n.language("videos pictures") == "en"  # glosses no Indonesian phrasing uses
 
 
 @pytest.mark.parametrize(

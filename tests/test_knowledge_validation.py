@@ -158,3 +158,12 @@ def test_kb_validate_names_a_malformed_small_talk_file_with_the_entries_problems
     assert status == 2
     assert "unknown topic 'pemilu-lain'" in text and "intents.yaml: malformed YAML" in text
     assert "ok:" not in text
+
+
+def test_a_word_both_slang_and_english_gloss_is_refused(kb_copy):
+    """A word in both sections would fold one way and count as two languages: one must go."""
+    path = kb_copy / "slang.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["slang"]["teachers"] = "pengajar"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    assert "'teachers' is both slang and an English gloss" in _problems(kb_copy)

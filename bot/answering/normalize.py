@@ -70,14 +70,19 @@ class Normalizer:
 
     @classmethod
     def from_lexicon(cls, lexicon: dict[str, Any]) -> Normalizer:
-        """Build from the lexicon mapping stored with the knowledge base."""
+        """Build from the lexicon mapping stored with the knowledge base.
+
+        English glosses fold like slang and are English markers too (`teachers` -> guru, still
+        English to a reader); `training_data.normalizer_for` drops those an `id:` phrasing uses.
+        """
+        glosses = dict(lexicon.get("english_glosses", {}))
         return cls(
-            slang=dict(lexicon.get("slang", {})),
+            slang={**lexicon.get("slang", {}), **glosses},
             phrases=dict(lexicon.get("phrases", {})),
             stopwords=frozenset(lexicon.get("stopwords", [])),
             nostem=frozenset(lexicon.get("nostem", [])),
             domain=frozenset(lexicon.get("domain", [])),
-            english=frozenset(lexicon.get("english", [])),
+            english=frozenset(lexicon.get("english", [])) | frozenset(glosses),
             indonesian=frozenset(lexicon.get("indonesian", [])),
         )
 
@@ -149,7 +154,7 @@ class Normalizer:
     def _language_of(self, words: list[str]) -> str:
         english, indonesian, slang = self.english, self.indonesian, self.slang
         en = sum(map(english.__contains__, words))
-        # Slang counts as Indonesian, except words that are English markers, as most of its
-        # English glosses are (teacher -> guru): folded to Indonesian, still English to a reader.
+        # Slang counts as Indonesian, except words that are English markers, as the English
+        # glosses are (teachers -> guru): folded to Indonesian, still English to a reader.
         idn = sum(1 for w in words if w in indonesian or (w in slang and w not in english))
         return "en" if en > idn else "id"

@@ -134,11 +134,11 @@ def normalizer_for(kb: KnowledgeBase) -> Normalizer:
             for q in entry.questions[lang]:
                 words[lang].update(base.raw_tokens(q))
     only_en, only_id = words["en"] - words["id"], words["id"] - words["en"]
-    return replace(
-        base,
-        english=base.english | only_en,
-        indonesian=base.indonesian | (only_id - base.english),
-    )
+    # A glossed English word an Indonesian phrasing uses ("video", "konten") is no marker: an
+    # Indonesian question using it must still be answered in Indonesian.
+    in_id = set(kb.lexicon.get("english_glosses", {})) & words["id"]
+    english = (base.english - (in_id - set(kb.lexicon.get("english", [])))) | only_en
+    return replace(base, english=english, indonesian=base.indonesian | (only_id - english))
 
 
 def examples(kb: KnowledgeBase, extra: dict[str, list[str]], titles: bool = True) -> Examples:

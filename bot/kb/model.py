@@ -94,8 +94,15 @@ def _read_lexicon(path: Path, problems: list[str]) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("slang"), dict):
         problems.append(f"{path.name}: expected a 'slang' mapping")
         return {"slang": {}, "phrases": {}, "stopwords": [], "english": [], "indonesian": []}
+    slang = {str(k).lower(): str(v or "").lower() for k, v in data["slang"].items()}
+    glosses = {
+        str(k).lower(): str(v or "").lower() for k, v in (data.get("english_glosses") or {}).items()
+    }
+    for word in sorted(glosses.keys() & slang.keys()):
+        problems.append(f"{path.name}: '{word}' is both slang and an English gloss: keep one")
     return {
-        "slang": {str(k).lower(): str(v or "").lower() for k, v in data["slang"].items()},
+        "slang": slang,
+        "english_glosses": glosses,
         "phrases": {
             str(k).lower(): str(v or "").lower() for k, v in (data.get("phrases") or {}).items()
         },
