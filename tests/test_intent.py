@@ -39,6 +39,14 @@ def test_no_question_of_the_knowledge_base_is_taken_for_a_tip(shared_core):
     assert taken == []
 
 
+def test_a_pasted_news_title_is_not_taken_for_a_tip():
+    title = (
+        "Kekurangan Petugas di Pelosok, Guru dan Bidan Berstatus ASN Diajak Ikut Jadi Petugas TPS"
+    )
+    assert not reads_like_report(title)
+    assert reads_like_report(title.capitalize() + " kemarin di Desa Sukamaju")  # typed as a tip
+
+
 @pytest.mark.parametrize(
     "text",
     ["boleh ikut kampanye?", "apakah PNS boleh jadi relawan", "Bolehkah ASN like postingan",

@@ -8,7 +8,9 @@ Two cheap tests on the words, no model:
   (a time such as "kemarin" or "tadi pagi", or a verb of doing such as "membagikan",
   "mengajak", "menyuruh"). Such a message outside /lapor is most likely a tip typed in the
   wrong place: it is not written to the question log, and the sender is offered a confidential
-  report instead. Questions about a case ("Pak Camat tadi mengajak ..., boleh?") stay questions.
+  report instead. Questions about a case ("Pak Camat tadi mengajak ..., boleh?") stay questions,
+  and so do headlines in title case ("Guru dan Bidan Berstatus ASN Diajak Jadi KPPS"): a news
+  title pasted to ask about it, not someone telling what they saw.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import re
 
 # Long enough to tell a story: short questions ("camat ngajak staf kampanye, boleh?") are not.
 MIN_WORDS, MIN_CHARS = 14, 80
+# Reports are typed in sentence case; a title capitalises nearly every longer word.
+HEADLINE_SHARE = 0.8
 
 _QUESTION_START = re.compile(
     r"^\s*(boleh|bolehkah|apakah|apa|apkh|bagaimana|gimana|gmn|bgmn|bisakah|bisa|kenapa|"
@@ -115,10 +119,17 @@ def names_person_or_place(text: str) -> bool:
     return place or capitalised
 
 
+def is_headline(text: str) -> bool:
+    """Title case: most words of three letters or more start with a capital (a news title)."""
+    words = [w for w in re.findall(r"[^\W\d_]{3,}", text)]
+    capitals = sum(w[0].isupper() for w in words)
+    return len(words) >= 4 and capitals >= HEADLINE_SHARE * len(words)
+
+
 def reads_like_report(text: str) -> bool:
     """Long, names a person or a place, and says what happened: a tip, not a question."""
     text = (text or "").strip()
-    if len(text) < MIN_CHARS or len(text.split()) < MIN_WORDS:
+    if len(text) < MIN_CHARS or len(text.split()) < MIN_WORDS or is_headline(text):
         return False
     told = bool(_WHEN.search(text) or _DID.search(text))
     return told and names_person_or_place(text)
