@@ -72,6 +72,22 @@ ambiguous, so the blend flattens the topic probabilities (a right answer at 0.84
 runner-up at 0.15 became 0.55 against 0.42) and right answers move to choices; the story's
 words carry the topic more often than they mislead. Cost: a second reading and scoring of the
 part, CPU p99 over the 1,519 rows 1.65 -> 1.8-2.35 ms on the shared machine.
+
+Tried in the seventh session and rejected: a learned answer gate in place of the four rules
+(answer_at, lead, disagree_answer_at, claimed_at): a logistic regression over eight signals (best
+topic probability, runner-up, log lead, the entry classifier's share in the best topic,
+agreement, the topic classifier's raw score, out-of-scope probability, share of known words),
+fitted by leave one group out over the k folds and 18 older tuning files (branch `gate`, not
+merged). Right / wrong / choices / declined, rules -> gate, on the model after the round-8
+phrasings and the label cleaning: folds 8,084/298/569/26 -> 8,124/313/514/26, older files
+1,371/29/116/3 -> 1,368/29/119/3; at the rules' right count the gate's curve gives 297 | 29 wrong
+(the rules: 298 | 29), so on the data it was chosen on it only matches the rules; holdout5-7 +
+real5/6 (never used for choosing) 469/25/79/9 -> 473/25/75/9. More signals (16, 22 with log
+transforms), boosted trees, or the gate and the rules together did no better (on the earlier
+model: 273-287 | 27-40 wrong at the rules' right count). Not worth a learned component whose
+weights must be refitted after every model change; it also answered a question no topic's
+classifier claims, which the `claimed_at` rule sends to choices. Most remaining wrong verdicts
+are confident confusions between neighbouring topics (0.8-1.0), which no gate can see.
 """
 
 from __future__ import annotations
