@@ -196,3 +196,19 @@ def test_replies_are_valid_telegram_html(shared_core):
         for tag in re.findall(r"<[^>]*>", view.text):
             assert allowed.fullmatch(tag), tag
         assert not re.search(r"&(?!(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);)", view.text)
+
+
+def test_after_an_admin_rewords_an_answer_the_next_asker_reads_the_new_wording(core):
+    # Answer texts are rendered once per knowledge base: a reload must not serve the old one.
+    from dataclasses import replace
+
+    question = "boleh ngelike postingan caleg di IG?"
+    first = core.answers.ask(question, record=False)
+    assert core.answers.ask(question, record=False).text == first.text  # same base, same text
+    entry = core.answers.kb.entries[first.entry_id]
+    reworded = replace(entry, answer={**entry.answer, "id": "Jangan menyukai unggahan caleg."})
+    kb = core.answers.kb
+    core.answers.reload(replace(kb, entries={**kb.entries, entry.id: reworded}))
+    again = core.answers.ask(question, record=False)
+    assert "Jangan menyukai unggahan caleg." in again.text
+    assert "Jangan menyukai unggahan caleg." not in first.text

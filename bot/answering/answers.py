@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlite_utils
 
@@ -53,6 +53,12 @@ class Answers(Pages):
     renderer: Renderer
     db: sqlite_utils.Database | None = None
     keeper: ModelKeeper | None = None
+    # Rendered answer texts by (entry, language), for the knowledge base they were rendered
+    # from: the text is a function of the two alone, and rendering it was a third of `ask`'s
+    # CPU (cProfile under bench/throughput.py). A few hundred KB for the whole base.
+    _texts: tuple[KnowledgeBase | None, dict[tuple[str, str], str]] = field(
+        default_factory=lambda: (None, {}), init=False, repr=False, compare=False
+    )
 
     @classmethod
     def build(
@@ -255,15 +261,7 @@ class Answers(Pages):
             return self.unknown_entry_view(lang)
         r = self.renderer
         asked = () if question_id is None else (question_id,)
-        text = r.render(
-            "answer",
-            lang,
-            verdict=r.label(f"verdict_{entry.verdict}", lang),
-            title=entry.title[lang],
-            answer=entry.answer[lang],
-            **self._shown_citations(entry, lang),
-            sanction=(entry.sanction or {}).get(lang, ""),
-        )
+        text = self._answer_text(entry, lang)
         rows = [
             [Button(r.label("basis", lang), actions.BASIS(entry.id))],
             [
@@ -279,6 +277,25 @@ class Answers(Pages):
             category = self.kb.report_category(entry)
             rows.append([Button(r.label("report", lang), actions.REPORT(category))])
         return View(text, rows, band=ANSWER, entry_id=entry.id, topic=entry.topic, lang=lang)
+
+    def _answer_text(self, entry: Entry, lang: str) -> str:
+        """The answer's text, rendered once per knowledge base (a new one starts afresh)."""
+        kb, texts = self._texts
+        if kb is not self.kb:
+            kb, texts = self._texts = (self.kb, {})
+        text = texts.get((entry.id, lang))
+        if text is None:
+            r = self.renderer
+            text = texts[(entry.id, lang)] = r.render(
+                "answer",
+                lang,
+                verdict=r.label(f"verdict_{entry.verdict}", lang),
+                title=entry.title[lang],
+                answer=entry.answer[lang],
+                **self._shown_citations(entry, lang),
+                sanction=(entry.sanction or {}).get(lang, ""),
+            )
+        return text
 
     def unknown_entry_view(self, lang: str) -> View:
         """Reply for a button that points at an entry that no longer exists."""
