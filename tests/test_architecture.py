@@ -20,12 +20,27 @@ def _modules() -> dict[str, Path]:
     return found
 
 
+def _parse(source: str) -> ast.Module:
+    """`ast.parse`, tried again on CPython 3.11's spurious "AST constructor recursion depth
+    mismatch" (see python/cpython#106905; seen here on 3.11.7): the AST converter's depth
+    counter is shared by threads, and another thread of the test process may be parsing at the
+    same moment. A real syntax error is raised as always."""
+    for _ in range(4):
+        try:
+            return ast.parse(source)
+        except SystemError as error:
+            if "recursion depth mismatch" not in str(error):
+                raise
+            last = error
+    raise last
+
+
 def _imports(path: Path, name: str, modules: dict[str, Path]) -> set[str]:
     """The project modules `path` imports, at any depth of the file (lazy imports count)."""
     is_package = path.name == "__init__.py"
     package = name if is_package else name.rpartition(".")[0]
     out: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in ast.walk(_parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
