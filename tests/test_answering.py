@@ -200,8 +200,6 @@ def test_replies_are_valid_telegram_html(shared_core):
 
 def test_after_an_admin_rewords_an_answer_the_next_asker_reads_the_new_wording(core):
     # Answer texts are rendered once per knowledge base: a reload must not serve the old one.
-    from dataclasses import replace
-
     question = "boleh ngelike postingan caleg di IG?"
     first = core.answers.ask(question, record=False)
     assert core.answers.ask(question, record=False).text == first.text  # same base, same text

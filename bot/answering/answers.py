@@ -53,11 +53,11 @@ class Answers(Pages):
     renderer: Renderer
     db: sqlite_utils.Database | None = None
     keeper: ModelKeeper | None = None
-    # Rendered answer texts by (entry, language), for the knowledge base they were rendered
-    # from: the text is a function of the two alone, and rendering it was a third of `ask`'s
-    # CPU (cProfile under bench/throughput.py). A few hundred KB for the whole base.
-    _texts: tuple[KnowledgeBase | None, dict[tuple[str, str], str]] = field(
-        default_factory=lambda: (None, {}), init=False, repr=False, compare=False
+    # Rendered answer texts by (entry, language) of `kb`, emptied by `reload`: the text is a
+    # function of the two alone, and rendering it was a third of `ask`'s CPU (cProfile under
+    # bench/throughput.py). A few hundred KB for the whole base.
+    _texts: dict[tuple[str, str], str] = field(
+        default_factory=dict, init=False, repr=False, compare=False
     )
 
     @classmethod
@@ -75,6 +75,7 @@ class Answers(Pages):
     def reload(self, kb: KnowledgeBase) -> None:
         """Take a new knowledge base (after an admin edit); retrain the matcher off-thread."""
         self.kb = kb
+        self._texts = {}
         if self.keeper is not None:
             self.keeper.request(kb, self._swap)
 
@@ -279,14 +280,11 @@ class Answers(Pages):
         return View(text, rows, band=ANSWER, entry_id=entry.id, topic=entry.topic, lang=lang)
 
     def _answer_text(self, entry: Entry, lang: str) -> str:
-        """The answer's text, rendered once per knowledge base (a new one starts afresh)."""
-        kb, texts = self._texts
-        if kb is not self.kb:
-            kb, texts = self._texts = (self.kb, {})
-        text = texts.get((entry.id, lang))
+        """The answer's text, rendered once per knowledge base (`reload` starts afresh)."""
+        text = self._texts.get((entry.id, lang))
         if text is None:
             r = self.renderer
-            text = texts[(entry.id, lang)] = r.render(
+            text = self._texts[(entry.id, lang)] = r.render(
                 "answer",
                 lang,
                 verdict=r.label(f"verdict_{entry.verdict}", lang),

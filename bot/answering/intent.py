@@ -21,6 +21,7 @@ import re
 MIN_WORDS, MIN_CHARS = 14, 80
 # Reports are typed in sentence case; a title capitalises nearly every longer word.
 HEADLINE_SHARE = 0.8
+_LONG_WORD = re.compile(r"[^\W\d_]{3,}")  # letters only, three or more
 
 _QUESTION_START = re.compile(
     r"^\s*(boleh|bolehkah|apakah|apa|apkh|bagaimana|gimana|gmn|bgmn|bisakah|bisa|kenapa|"
@@ -121,7 +122,7 @@ def names_person_or_place(text: str) -> bool:
 
 def is_headline(text: str) -> bool:
     """Title case: most words of three letters or more start with a capital (a news title)."""
-    words = [w for w in re.findall(r"[^\W\d_]{3,}", text)]
+    words = _LONG_WORD.findall(text)
     capitals = sum(w[0].isupper() for w in words)
     return len(words) >= 4 and capitals >= HEADLINE_SHARE * len(words)
 
