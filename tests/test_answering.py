@@ -70,6 +70,20 @@ def test_a_glossed_english_word_indonesians_also_write_stays_indonesian(shared_c
     assert n.language("videos pictures") == "en"  # glosses no Indonesian phrasing uses
 
 
+def test_teacher_who_went_to_a_rally_is_told_campaigning_is_forbidden(shared_core):
+    """A teacher writes in English the way people tell what happened, past tense: "went",
+    "rally". Both fold to the words the Indonesian phrasings use (datang, kampanye), so the
+    story meets the rule on taking part in a campaign rather than an English stem ("went")
+    no phrasing shares."""
+    question = "I'm a teacher and I went to a candidate's rally on Sunday. Was that wrong?"
+    assert {"datang", "kampanye"} <= set(shared_core.answers.matcher.normalizer.tokens(question))
+    view = shared_core.answers.ask(question, record=False)
+    assert view.lang == "en"
+    assert view.band == ANSWER, view.candidates
+    assert view.entry_id == "kampanye-ikut-serta"
+    assert "Forbidden" in view.text
+
+
 @pytest.mark.parametrize(
     "question",
     [
