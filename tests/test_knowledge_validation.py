@@ -167,3 +167,12 @@ def test_a_word_both_slang_and_english_gloss_is_refused(kb_copy):
     data["slang"]["teachers"] = "pengajar"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     assert "'teachers' is both slang and an English gloss" in _problems(kb_copy)
+
+
+def test_a_bare_yaml_boolean_in_a_word_list_is_refused(kb_copy):
+    """Unquoted, YAML reads `on` as true: the stopword would silently become the word "true"."""
+    path = kb_copy / "slang.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "'on'" in text
+    path.write_text(text.replace("'on'", "on", 1), encoding="utf-8")
+    assert "True is not a word: quote it" in _problems(kb_copy)

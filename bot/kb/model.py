@@ -100,6 +100,14 @@ def _read_lexicon(path: Path, problems: list[str]) -> dict[str, Any]:
     }
     for word in sorted(glosses.keys() & slang.keys()):
         problems.append(f"{path.name}: '{word}' is both slang and an English gloss: keep one")
+    # YAML reads a bare on, no, yes, off (and numbers) as other types: "on" would silently
+    # become the word "true".
+    for section, value in data.items():
+        words = list(value) if isinstance(value, dict | list) else []
+        words += list(value.values()) if isinstance(value, dict) else []
+        for word in words:
+            if word is not None and not isinstance(word, str):
+                problems.append(f"{path.name}: {section}: {word!r} is not a word: quote it")
     return {
         "slang": slang,
         "english_glosses": glosses,
