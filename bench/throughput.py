@@ -88,7 +88,7 @@ def run(api, command: list[str], n: int, users: int, db: Path) -> tuple[float, f
         server_cpu = time.process_time() - cpu_before[1]
         print(
             f"  {command[-1]}: busy {bot_cpu / elapsed:.0%} of the time, "
-            f"fake server {server_cpu / elapsed:.0%}",
+            f"{1000 * bot_cpu / n:.2f} ms CPU an update, fake server {server_cpu / elapsed:.0%}",
             file=sys.stderr,
         )
         return n / elapsed, peak_rss_mb(proc.pid)
