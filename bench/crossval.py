@@ -88,6 +88,13 @@ model: 273-287 | 27-40 wrong at the rules' right count). Not worth a learned com
 weights must be refitted after every model change; it also answered a question no topic's
 classifier claims, which the `claimed_at` rule sends to choices. Most remaining wrong verdicts
 are confident confusions between neighbouring topics (0.8-1.0), which no gate can see.
+
+Tried in the eighth session and rejected: each entry's answer text as extra training text (the
+sentences after the verdict, in both languages), on the seventh session's model. Right / wrong /
+choices over the 15 older tuning files | over the validation files (holdout5-8, real5/6/7-*, 779
+rows); before: 1,251/26/116 | 632/30/113. One sentence: 1,246/27/120 | 631/32/110; two:
+1,253/25/113 | 632/34/106. An answer's wording (citations, conditions, advice) is not how people
+ask; it blurs the entries more than it teaches the act.
 """
 
 from __future__ import annotations
