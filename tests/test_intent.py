@@ -53,7 +53,8 @@ def test_a_pasted_news_title_is_not_taken_for_a_tip():
      "pppk boleh dukung cabup ga sih", "may I attend a rally", "sanksinya apa ya",
      "Dengan hormat, kemarin kepala dinas kami membagikan kalender calon. Mohon penjelasan "
      "apakah itu pelanggaran.",
-     "Last week my boss handed out a candidate's calendars. I would like to know the rules."],
+     "Last week my boss handed out a candidate's calendars. I would like to know the rules.",
+     "Kemarin di grup guru beredar surat edaran dari bupati. Mohon dijelaskan isinya."],
 )  # fmt: skip
 def test_questions_look_like_questions(text):
     assert looks_like_question(text)

@@ -37,6 +37,7 @@ _QUESTION_TAG = re.compile(
     r"can i|(gak|ga|gk|nggak|ngga|enggak|tidak|tdk)\s*(sih|ya)?\s*$|\bsih\s*$|\bya\s*$|"
     # a letter's request for an answer anywhere in it ("Dengan hormat, ... mohon penjelasan")
     r"mohon (penjelasan|info|informasi|petunjuk|arahan|pencerahan|jawaban)|"
+    r"(mohon|tolong) (di)?jelaskan|"
     r"ingin (tahu|bertanya|menanyakan)|please (explain|advise|clarify)|"
     r"i(?: would|'d) like to (know|ask))",
     re.IGNORECASE,
