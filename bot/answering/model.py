@@ -322,8 +322,10 @@ class Model:
 
     # -- the artefact ----------------------------------------------------------------------------
 
-    def to_bytes(self) -> bytes:
-        """The artefact: a numpy .npz (no pickles) holding arrays and a JSON header."""
+    def to_bytes(self, compress: bool = True) -> bytes:
+        """The artefact: a numpy .npz (no pickles) holding arrays and a JSON header.
+        `compress=False` for one that is never stored (a quick model): zlib takes about half a
+        second of a 3-second budget (bench/matching.py)."""
         header = {
             "format": FORMAT,
             "labels": self.labels,
@@ -334,7 +336,7 @@ class Model:
             "meta": self.meta,
         }
         buf = io.BytesIO()
-        np.savez_compressed(
+        (np.savez_compressed if compress else np.savez)(
             buf,
             header=np.frombuffer(json.dumps(header, sort_keys=True).encode(), dtype=np.uint8),
             vocab=np.frombuffer(self.vocab.text.encode(), dtype=np.uint8),

@@ -63,7 +63,7 @@ def refresh(data: dict, previous: bytes) -> bytes | None:
         return None
     model = _refit(old, exs, changed, config, data)
     model.meta.update(key=input_key(data), labels=digests, frame=frame_key(data), quick=True)
-    return model.to_bytes()
+    return model.to_bytes(compress=False)  # never stored: it only travels to the server
 
 
 def _refit(old: Model, exs: Examples, changed: set[str], config: TrainConfig, data: dict) -> Model:
