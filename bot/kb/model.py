@@ -100,13 +100,13 @@ def _read_lexicon(path: Path, problems: list[str]) -> dict[str, Any]:
     }
     for word in sorted(glosses.keys() & slang.keys()):
         problems.append(f"{path.name}: '{word}' is both slang and an English gloss: keep one")
-    # YAML reads a bare on, no, yes, off (and numbers) as other types: "on" would silently
-    # become the word "true".
+    # YAML reads a bare on, off, yes or no as a boolean: "on" would silently become the word
+    # "true" (a number turns back into its digits, so it may stay bare).
     for section, value in data.items():
         words = list(value) if isinstance(value, dict | list) else []
         words += list(value.values()) if isinstance(value, dict) else []
         for word in words:
-            if word is not None and not isinstance(word, str):
+            if isinstance(word, bool):
                 problems.append(f"{path.name}: {section}: {word!r} is not a word: quote it")
     return {
         "slang": slang,
