@@ -324,8 +324,8 @@ class Model:
 
     def to_bytes(self, compress: bool = True) -> bytes:
         """The artefact: a numpy .npz (no pickles) holding arrays and a JSON header.
-        `compress=False` for one that is never stored (a quick model): zlib takes about half a
-        second of a 3-second budget (bench/matching.py)."""
+        `compress=False` for one that is never stored (a quick model): without zlib an edit
+        answers after 1.90-2.25 s instead of 2.49-2.93 s (bench/matching.py, goal 3 s)."""
         header = {
             "format": FORMAT,
             "labels": self.labels,

@@ -89,37 +89,36 @@ def _check_sentence(texts: dict[str, str], where: str, problems: list[str]) -> N
             problems.append(f"{where}: '{lang}' description {text!r} is not a full sentence")
 
 
+_LEXICON_MAPPINGS = ("slang", "english_glosses", "phrases")
+_LEXICON_LISTS = ("stopwords", "nostem", "domain", "english", "indonesian")
+
+
 def _read_lexicon(path: Path, problems: list[str]) -> dict[str, Any]:
     data = _read_yaml(path, problems) or {}
     if not isinstance(data, dict) or not isinstance(data.get("slang"), dict):
         problems.append(f"{path.name}: expected a 'slang' mapping")
         return {"slang": {}, "phrases": {}, "stopwords": [], "english": [], "indonesian": []}
-    slang = {str(k).lower(): str(v or "").lower() for k, v in data["slang"].items()}
-    glosses = {
-        str(k).lower(): str(v or "").lower() for k, v in (data.get("english_glosses") or {}).items()
+
+    def word(value: Any, section: str) -> str:
+        # YAML reads a bare on, off, yes or no as a boolean: "on" would silently become the
+        # word "true" (a number turns back into its digits, so it may stay bare).
+        if isinstance(value, bool):
+            problems.append(f"{path.name}: {section}: {value!r} is not a word: quote it")
+        return str(value).lower()
+
+    lexicon: dict[str, Any] = {
+        section: {
+            word(k, section): "" if v is None else word(v, section)
+            for k, v in (data.get(section) or {}).items()
+        }
+        for section in _LEXICON_MAPPINGS
     }
-    for word in sorted(glosses.keys() & slang.keys()):
-        problems.append(f"{path.name}: '{word}' is both slang and an English gloss: keep one")
-    # YAML reads a bare on, off, yes or no as a boolean: "on" would silently become the word
-    # "true" (a number turns back into its digits, so it may stay bare).
-    for section, value in data.items():
-        words = list(value) if isinstance(value, dict | list) else []
-        words += list(value.values()) if isinstance(value, dict) else []
-        for word in words:
-            if isinstance(word, bool):
-                problems.append(f"{path.name}: {section}: {word!r} is not a word: quote it")
-    return {
-        "slang": slang,
-        "english_glosses": glosses,
-        "phrases": {
-            str(k).lower(): str(v or "").lower() for k, v in (data.get("phrases") or {}).items()
-        },
-        "stopwords": [str(w).lower() for w in data.get("stopwords") or []],
-        "nostem": [str(w).lower() for w in data.get("nostem") or []],
-        "domain": [str(w).lower() for w in data.get("domain") or []],
-        "english": [str(w).lower() for w in data.get("english") or []],
-        "indonesian": [str(w).lower() for w in data.get("indonesian") or []],
-    }
+    lexicon.update(
+        {section: [word(w, section) for w in data.get(section) or []] for section in _LEXICON_LISTS}
+    )
+    for both in sorted(lexicon["english_glosses"].keys() & lexicon["slang"].keys()):
+        problems.append(f"{path.name}: '{both}' is both slang and an English gloss: keep one")
+    return lexicon
 
 
 def knowledge_files(directory: Path) -> list[Path]:
