@@ -100,6 +100,8 @@ ask; it blurs the entries more than it teaches the act.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import inspect
 import sys
 import time
 from pathlib import Path
@@ -149,6 +151,25 @@ def topic_of(kb, label: str) -> str | None:
     return entry.topic if entry else None
 
 
+def stable_folds(
+    labels: list[str], texts: list[str], k: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(train rows, test rows) of `k` folds, each phrasing's fold a hash of its label and text.
+
+    Why not a shuffled stratified split: that one deals every phrasing anew whenever a class
+    gains or loses one, so fold figures of two sessions were rates over different rows. Here a
+    phrasing keeps its fold as the knowledge base grows (classes have 20 phrasings or more, so
+    every fold still sees every class in training)."""
+    fold = np.array(
+        [
+            int.from_bytes(hashlib.blake2b(f"{label}\t{text}".encode(), digest_size=4).digest()) % k
+            for label, text in zip(labels, texts, strict=True)
+        ]
+    )
+    rows = np.arange(len(fold))
+    return [(rows[fold != i], rows[fold == i]) for i in range(k)]
+
+
 def crossval(
     kb,
     exs: training.Examples,
@@ -172,16 +193,13 @@ def crossval(
     `dump`: a TSV path for every held-out phrasing's label, the entry classifier's choice, the
     blend's best topic and its probability, the probability of the label's own entry and the
     band (for finding phrasings filed under the wrong entry: confident learning)."""
-    from sklearn.model_selection import StratifiedKFold
-
     labels = np.array(exs.labels)
     pred = np.empty(len(labels), dtype=object)
     pred_topic: dict[int, str | None] = {}
-    folds = StratifiedKFold(n_splits=config.folds, shuffle=True, random_state=config.seed)
     quick = replace(config, calibration=0.0)
     outcomes: list[tuple[int, str, str | None]] = []  # (row, band, answered topic)
     rows: list[str] = []  # the dump's lines
-    for k, (train, test) in enumerate(folds.split(np.zeros(len(labels)), labels)):
+    for k, (train, test) in enumerate(stable_folds(exs.labels, exs.texts, config.folds)):
         kept = Path(f"{cache}-fold{k}.npz") if cache else None
         if kept and kept.exists():
             model = Model.from_bytes(kept.read_bytes(), normalizer)
@@ -362,10 +380,11 @@ def main() -> int:
     context = training.read_context(args.knowledge)
     print(f"config: {config}")
     start = time.perf_counter()
-    # The training input (phrasings, lexicon, config) and the code that reads and trains are the
-    # key: a cached model from another lexicon or other code would be stale.
+    # The training input (phrasings, lexicon, config), the code that reads and trains, and the
+    # way phrasings are dealt into folds are the key: a cached model from another lexicon,
+    # other code or other folds would be stale (a fold's model would have seen its test rows).
     modules = (training, training_data, model_module, normalize_module)
-    code = "".join(Path(m.__file__).read_text() for m in modules)
+    code = "".join(Path(m.__file__).read_text() for m in modules) + inspect.getsource(stable_folds)
     data = training_data.training_input(kb, args.knowledge, config)
     tag = training.input_key({"i": data, "s": code})[:16]  # the input holds the config
     cache = Path("/tmp") / f"crossval-{tag}.npz"  # the folds' models: crossval-{tag}-fold{k}
