@@ -128,6 +128,24 @@ def test_greetings_thanks_and_about_get_their_short_replies(shared_core, message
 @pytest.mark.parametrize(
     "message",
     [
+        "Halo min, selamat pagi. Boleh nggak PNS ikut kampanye caleg hari Minggu?",
+        "boleh ikut kampanye caleg? mohon penjelasannya ya, terima kasih banyak pak",
+        "Thanks in advance! May a civil servant join a candidate's campaign rally?",
+    ],
+)
+def test_a_question_wrapped_in_a_greeting_or_thanks_is_treated_as_the_question(
+    shared_core, message
+):
+    view = shared_core.answers.ask(message, record=False)
+    text = html_to_text(view.text)
+    assert "Sama-sama" not in text and "welcome" not in text and "Halo!" not in text
+    offered = [view.topic] if view.band == ANSWER else [c["topic"] for c in view.candidates]
+    assert "kampanye-ikut" in offered
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
         "kampanye " * 1250,  # 10,000 characters
         "🙏🎉🔥👍",
         "0812345678901234",

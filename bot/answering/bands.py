@@ -13,7 +13,8 @@ question gets within its band:
   confident the model is;
 - decline "out_of_scope": the out-of-scope class wins; "junk": no letters, or nothing the model
   knows ("asdfghjkl", "???", emoji); "number": a bare number (a pick from a menu, not a
-  question); "intent": a greeting, thanks or "what is this bot" (`Match.intent` names it).
+  question); "intent": a greeting, thanks or "what is this bot" (`Match.intent` names it),
+  but not a greeting or thanks wrapped around a question of substance ("halo, boleh ...?").
 Thresholds were chosen with bench/crossval.py on the tuning sets only.
 """
 
@@ -26,7 +27,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from bot.answering.intent import looks_like_question
 from bot.answering.model import INTENT_PREFIX, OUT_OF_SCOPE, Model
+from bot.answering.normalize import squeeze_repeats
 from bot.kb.model import KnowledgeBase
 
 ANSWER, SUGGEST, DECLINE = "answer", "suggest", "decline"
@@ -40,6 +43,9 @@ OUT_OF_SCOPE_REASON, JUNK, NUMBER, INTENT, EMPTY = (
 )
 
 _NUMBER = re.compile(r"^\W*\d{1,3}\W*$")
+# Small talk that may open or close a real question ("halo, ...?", "... terima kasih"): it
+# replies as small talk only when the message asks nothing of substance.
+COURTESIES = frozenset({"greeting", "thanks"})
 
 
 def top_positions(values: np.ndarray, k: int) -> np.ndarray:
@@ -205,7 +211,7 @@ class LearnedMatcher:
 
     def match(self, question: str, top: int = 3) -> Match:
         """Band and candidates for a question; keep the `top` best candidates."""
-        key = " ".join(unicodedata.normalize("NFKC", question).casefold().split())
+        key = squeeze_repeats(" ".join(unicodedata.normalize("NFKC", question).casefold().split()))
         match = self._cached(key)
         return replace(match, candidates=match.candidates[:top])
 
@@ -278,7 +284,15 @@ class LearnedMatcher:
         def out(band: str, reason: str, **kw) -> Match:
             return Match(band, candidates, lang, reason, confidence, runner_up, probs=extras, **kw)
 
-        if intent is not None and intent_p >= p.intent_at and intent_p >= confidence:
+        courtesy_around_a_question = (
+            intent in COURTESIES and len(words) > p.short_max_tokens and looks_like_question(text)
+        )
+        if (
+            intent is not None
+            and intent_p >= p.intent_at
+            and intent_p >= confidence
+            and not courtesy_around_a_question
+        ):
             return out(DECLINE, INTENT, intent=intent)
         if not content or known == 0.0:
             return out(DECLINE, JUNK)

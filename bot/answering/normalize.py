@@ -17,6 +17,18 @@ from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
 _REDUPLICATION = re.compile(r"\b([a-z]{2,})2\b")  # "undang2" -> "undang undang"
 _REPEATS = re.compile(r"([a-z])\1{2,}")  # "bolehhh" -> "boleh"
+# A phrase said three times or more in a row ("mohon penjelasannya ya mohon penjelasannya ya
+# ..."), on single-spaced text: kept once.
+_REPEATED_PHRASE = re.compile(r"(\S.{0,78}? )\1{2,}")
+
+
+def squeeze_repeats(text: str) -> str:
+    """`text` (words separated by single spaces) with each phrase repeated three times or more
+    in a row kept once. Why: sublinear term counts still let a filler pasted twenty times
+    outweigh the one question before it, and a flood of one phrase says nothing more."""
+    return _REPEATED_PHRASE.sub(r"\1", text + " ").rstrip()
+
+
 _TOKEN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
