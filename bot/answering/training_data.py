@@ -177,10 +177,12 @@ class GramMemo:
     """Texts' n-grams as ids, kept between builds. Valid for one feature spec and one lexicon
     (slang, phrases, stopwords, nostem); the language markers may change (an edit adds words):
     a text's features depend on them only through the language it is read in, which is checked
-    on every use (`Normalizer.tokens`)."""
+    again whenever the markers differ from those the remembered texts were read with."""
 
     ids: dict[str, int] = field(default_factory=dict)  # n-gram -> id, in order of first sight
     texts: dict[str, Coded] = field(default_factory=dict)
+    # The (English, Indonesian) markers every remembered text's language was read with.
+    markers: tuple[frozenset[str], frozenset[str]] | None = None
 
 
 def _encode(blocks: list[tuple[list[str], float]], ids: dict[str, int], lang: str) -> Coded:
@@ -218,7 +220,12 @@ def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: GramM
     if memo is None or not remember:
         memo = GramMemo()  # ids for this call only
     ids, known = memo.ids, memo.texts
-    language = featurizer.normalizer.language
+    normalizer = featurizer.normalizer
+    language = normalizer.language
+    # Reading a text's language costs a quarter of an edit's quick model: only when the markers
+    # changed can a remembered text read differently.
+    markers = (normalizer.english, normalizer.indonesian)
+    recheck = remember and memo.markers != markers
     weights: list[float] = []  # per block
     row_of: list[int] = []  # per block
     parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (block, id, count) per chunk
@@ -229,7 +236,7 @@ def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: GramM
         for r in range(start, min(start + FEATURIZE_CHUNK, n)):
             text = texts[r]
             found = known.get(text) if remember else None
-            if found is not None and found[4] != language(text):
+            if found is not None and recheck and found[4] != language(text):
                 found = None  # the edit changed the language this text reads as
             if found is None:
                 found = _encode(featurizer.blocks(text), ids, language(text) if remember else "")
@@ -249,6 +256,8 @@ def featurize(featurizer: Featurizer, texts: list[str], min_df: int, memo: GramM
             )
         )
         del coded
+    if remember:  # every text kept below (this call's) is read with these markers
+        memo.markers = markers
     empty = np.zeros(0, dtype=np.int32)
     block, gram, tf = (np.concatenate([empty, *(p[i] for p in parts)]) for i in range(3))
     del parts
