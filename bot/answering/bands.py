@@ -284,16 +284,14 @@ class LearnedMatcher:
         def out(band: str, reason: str, **kw) -> Match:
             return Match(band, candidates, lang, reason, confidence, runner_up, probs=extras, **kw)
 
-        courtesy_around_a_question = (
-            intent in COURTESIES and len(words) > p.short_max_tokens and looks_like_question(text)
-        )
-        if (
-            intent is not None
-            and intent_p >= p.intent_at
-            and intent_p >= confidence
-            and not courtesy_around_a_question
-        ):
-            return out(DECLINE, INTENT, intent=intent)
+        if intent is not None and intent_p >= p.intent_at and intent_p >= confidence:
+            # Read the message as a question only when small talk would otherwise win.
+            if not (
+                intent in COURTESIES
+                and len(words) > p.short_max_tokens
+                and looks_like_question(text)
+            ):
+                return out(DECLINE, INTENT, intent=intent)
         if not content or known == 0.0:
             return out(DECLINE, JUNK)
         if none_p >= max(confidence, intent_p):

@@ -81,7 +81,8 @@ def test_a_tip_filed_at_debug_leaves_no_secret_in_the_log_or_the_database(api, t
     log = (db.parent / "bot.log").read_text(encoding="utf-8")
 
     # The phone number whole, as digits and in part; not a bare "5555": encrypted tips are stored
-    # as base64 text, where any four given letters turn up by chance (CI met one).
+    # as base64 text, where any four given characters turn up by chance (a CI run once found
+    # "5555" in the database, most likely so).
     phone = ["0812-5555-0199", "081255550199", "5555-0199", "0812-5555"]
     secrets = [WHAT, "Sukamaju", "Zamrudkencana", "Suparjo", *phone, PHOTO]
     secrets += ["secretphoto", "saksi_rahasia", "Wahyuningsih", TOKEN, TOKEN.split(":")[1]]
