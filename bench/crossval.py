@@ -115,8 +115,9 @@ over the validation files (holdout5-10, real5-9-*: 1,216 questions never tuned o
   entries answer alike removed, `uang-asn-bagi` narrowed to money, acts mentioning a period or a
   village head in passing): reporting / evidence 987 / 50 / 165, period / village head / legal
   basis 988 / 49 / 164, goods / money / family 987 / 50 / 161, all three 983 / 48 / 165 (the
-  fifteen older files 1,258 / 25 / 108 -> 1,256 / 20 / 114): a step along the bands' own line of
-  about one right answer per wrong one, not a better ranking. Branches `p11a`, `p11b`, `p11c`.
+  fifteen older files 1,258 / 25 / 108 -> 1,256 / 20 / 114): 9 right for 7 wrong over both, the
+  one-for-one trade that moving the bands offers, not a better ranking. Branches `p11a`, `p11b`,
+  `p11c`.
 The answer threshold alone (`--grid`, answer_at 0.2-0.6) moves these files by at most 8 right
 answers and 1 wrong: the wrong verdicts left are confident (0.8-1.0) confusions of neighbours.
 """
