@@ -115,13 +115,7 @@ class ThreadedFakeBotApi:
         since: int = 0,
     ) -> list[Call]:
         """Blocking ``FakeBotApi.wait_for`` (from async code: ``asyncio.to_thread``)."""
-        found: list[Call] = []
-
-        def ready() -> bool:
-            nonlocal found
-            found = self.api._match(method, predicate, count, since) or []
-            return bool(found)
-
+        ready, found = self.api._calls_ready(method, predicate, count, since)
         self.wait_until(ready, f"{count}x {method}", timeout)
         return found
 

@@ -87,6 +87,19 @@ class _Waiting:
         found = [c for c in new if pred is None or pred(c)]
         return found if len(found) >= count else None
 
+    def _calls_ready(
+        self, method: str, pred: Pred, count: int, since: int
+    ) -> tuple[Callable[[], bool], list[Call]]:
+        """A condition for ``wait_until`` (async or blocking) that holds once ``count`` calls
+        of ``method`` match, and the list it fills with the matches."""
+        found: list[Call] = []
+
+        def ready() -> bool:
+            found[:] = self._match(method, pred, count, since) or []
+            return bool(found)
+
+        return ready, found
+
     # Conditions for ``wait_until`` (and the threaded blocking waits); each is cheap to poll.
     def fetched(self) -> bool:
         """True when the bot fetched every injected update and confirmed it with a later
@@ -170,13 +183,7 @@ class _Waiting:
     ) -> list[Call]:
         """Wait until ``count`` calls of ``method`` (made at/after ``since``) match
         ``predicate``; returns all matches, or raises TimeoutError listing recent calls."""
-        found: list[Call] = []
-
-        def ready() -> bool:
-            nonlocal found
-            found = self._match(method, predicate, count, since) or []
-            return bool(found)
-
+        ready, found = self._calls_ready(method, predicate, count, since)
         await self.wait_until(ready, f"{count}x {method}", timeout)
         return found
 
