@@ -108,16 +108,17 @@ over the validation files (holdout5-10, real5-9-*: 1,216 questions never tuned o
 - a latent view (truncated SVD of the word TF-IDF, 150-500 dimensions, weight 0.5-2) beside
   character and word n-grams, in a plain scikit-learn TF-IDF + LinearSVC written for the test (not
   the bot's model): its best topic on the in-scope rows 84.4 % -> 84.3-85.4 % by dimensions and
-  weight, no setting better on both neighbours; not worth a dense projection in the bot's memory;
+  weight, and the best setting's neighbours (more dimensions, more weight) fell back to
+  84.4-84.7 %: noise, not a trend; not worth a dense projection in the bot's memory;
 - messages with neither a question mark nor a question word (mostly published claims and
   complaints) answered only at probability 0.9: 22 fewer right answers for 7 fewer wrong;
 - round 11, knowledge boundaries (three helpers: lines filed under the wrong entry moved, lines two
   entries answer alike removed, `uang-asn-bagi` narrowed to money, acts mentioning a period or a
   village head in passing): reporting / evidence 987 / 50 / 165, period / village head / legal
   basis 988 / 49 / 164, goods / money / family 987 / 50 / 161, all three 983 / 48 / 165 (the
-  fifteen older files 1,258 / 25 / 108 -> 1,256 / 20 / 114): 9 right for 7 wrong over both, the
-  one-for-one trade that moving the bands offers, not a better ranking. Branches `p11a`, `p11b`,
-  `p11c`.
+  fifteen older files 1,258 / 25 / 108 -> 1,256 / 20 / 114): 9 right for 7 wrong over both,
+  about the one-for-one trade of the sixth session's band grid, not a better ranking. Branches
+  `p11a`, `p11b`, `p11c`.
 The answer threshold alone (`--grid`, answer_at 0.2-0.6) moves these files by at most 8 right
 answers and 1 wrong: the wrong verdicts left are confident (0.8-1.0) confusions of neighbours.
 """
